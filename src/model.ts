@@ -1,0 +1,108 @@
+// The image model: what the loader builds from one or more tarballs and the registry serves.
+// Built once at start-up, never changed afterwards; the registry layer only reads it.
+
+export const MediaType = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+} as const;
+
+export function isIndex(mediaType: string): boolean {
+  return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;
+}
+
+export function isManifest(mediaType: string): boolean {
+  return mediaType === MediaType.ociManifest || mediaType === MediaType.dockerManifest;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: Platform;
+  annotations?: Record<string, string>;
+  artifactType?: string;
+}
+
+/** Where a blob's bytes live: a byte range of a tar file, or a small buffer held in memory. */
+export type Source =
+  | { kind: 'tar'; path: string; offset: number; size: number }
+  | { kind: 'memory'; bytes: Buffer };
+
+export interface Blob {
+  digest: string;
+  size: number;
+  source: Source;
+}
+
+/** A manifest or an index, with the exact bytes to serve (stored in the archive, or synthesized once). */
+export interface Manifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  origin: 'stored' | 'synthesized';
+  /** Children of an index, in order; absent for an image manifest. */
+  manifests?: Descriptor[];
+  /** For an image manifest: the platform from its config or from the index that lists it. */
+  platform?: Platform;
+  /** OCI 1.1 referrers support. */
+  subject?: string;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+/** Tags of one repository as one source registry named them. */
+export interface Repository {
+  /** The served name, e.g. `library/registry` or `org/app`. */
+  name: string;
+  /** The registry the image came from, e.g. `docker.io` or `ghcr.io`; used for containerd's `?ns=`. */
+  registry: string;
+  /** tag → manifest digest */
+  tags: Map<string, string>;
+}
+
+/** One image as the banner and `inspect` list it. */
+export interface ImageRecord {
+  tarPath: string;
+  registry: string;
+  repository: string;
+  /** Other served names for the same repository (`registry` for `library/registry`). */
+  aliases: string[];
+  tag?: string;
+  digest: string;
+  mediaType: string;
+  origin: 'stored' | 'synthesized';
+  /** `os/arch[/variant]` of each image it covers (one for a manifest, several for an index). */
+  platforms: string[];
+  layers: number;
+  /** Total bytes of config and layers (of every platform present, for an index). */
+  size: number;
+}
+
+export interface ImageModel {
+  manifests: Map<string, Manifest>;
+  /** Configs and layers by digest. */
+  blobs: Map<string, Blob>;
+  /** Served name (aliases included) → repositories of that name, one per source registry. */
+  repositories: Map<string, Repository[]>;
+  images: ImageRecord[];
+  /** Non-fatal findings at load time (e.g. platforms listed whose blobs are absent). */
+  warnings: string[];
+}
+
+export function formatPlatform(p: Platform): string {
+  return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+}
