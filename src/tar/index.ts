@@ -1,0 +1,156 @@
+// The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
+import { open } from 'node:fs/promises';
+import type { Source } from '../model.js';
+import { LoadError } from '../load-error.js';
+import type { EntryType } from './header.js';
+import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
+import { WalkError, walkEntries } from './walk.js';
+
+export type { EntryType } from './header.js';
+
+export interface TarEntry {
+  name: string;
+  type: EntryType;
+  /** Offset of the entry's data in the tar file. */
+  offset: number;
+  size: number;
+  linkname?: string;
+}
+
+/** JSON entries (manifest.json, index.json, configs, manifests) are small; a larger one is refused. */
+export const JSON_CAP = 4 * 1024 * 1024;
+/** Longest chain of links followed before calling it a loop (Linux's limit for symlinks). */
+const MAX_LINKS = 40;
+
+export class TarIndex {
+  constructor(
+    /** The tar file read: the user's file, or the decompressed copy of a whole-gzip tarball. */
+    readonly path: string,
+    readonly entries: Map<string, TarEntry>,
+    /** The file as the user named it, for error messages. */
+    readonly file: string = path,
+  ) {}
+
+  has(name: string): boolean {
+    return this.resolve(name) !== undefined;
+  }
+
+  /** The regular file a name leads to, following symlinks and hardlinks; undefined when absent. */
+  resolve(name: string): TarEntry | undefined {
+    let entry = this.entries.get(name);
+    for (let hops = 0; entry && (entry.type === 'symlink' || entry.type === 'hardlink'); hops++) {
+      if (hops === MAX_LINKS) throw new LoadError(this.file, 'link loop', name);
+      entry = this.entries.get(linkTarget(entry));
+    }
+    return entry?.type === 'file' ? entry : undefined;
+  }
+
+  /** Like resolve, but a missing entry is a start-up error naming it. */
+  require(name: string): TarEntry {
+    const entry = this.resolve(name);
+    if (!entry) throw new LoadError(this.file, 'missing from the archive', name);
+    return entry;
+  }
+
+  source(name: string): Source {
+    const { offset, size } = this.require(name);
+    return { kind: 'tar', path: this.path, offset, size };
+  }
+
+  async readHead(name: string, length: number): Promise<Buffer> {
+    const entry = this.require(name);
+    return this.readAt(entry.offset, Math.min(length, entry.size));
+  }
+
+  async readBytes(name: string, cap = JSON_CAP): Promise<Buffer> {
+    const entry = this.require(name);
+    if (entry.size > cap) {
+      throw new LoadError(this.file, `is ${entry.size} bytes, more than the ${cap}-byte limit for metadata`, name);
+    }
+    return this.readAt(entry.offset, entry.size);
+  }
+
+  async readJSON(name: string, cap = JSON_CAP): Promise<unknown> {
+    const bytes = await this.readBytes(name, cap);
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new LoadError(this.file, `invalid JSON (${(err as Error).message})`, name);
+    }
+  }
+
+  private async readAt(offset: number, length: number): Promise<Buffer> {
+    const file = await open(this.path, 'r');
+    try {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, offset);
+      if (bytesRead !== length) throw new LoadError(this.file, 'archive changed or was truncated while reading');
+      return buffer;
+    } finally {
+      await file.close();
+    }
+  }
+}
+
+function linkTarget(entry: TarEntry): string {
+  const target = entry.linkname ?? '';
+  // Hardlink names are archive paths; symlink targets are relative to the link's directory.
+  return entry.type === 'hardlink' ? normalizeEntryName(target) : symlinkTarget(entry.name, target);
+}
+
+/** Reads only the headers of `path` and returns its index; LoadError for anything malformed or hostile. */
+export async function indexTar(path: string, file = path): Promise<TarIndex> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new LoadError(file, `cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new LoadError(file, 'empty file, not a tar archive');
+    const raw = await walkEntries(handle, size).catch((err: unknown) => {
+      if (err instanceof WalkError) throw new LoadError(file, `${err.message} at byte ${err.offset}`);
+      throw err;
+    });
+    const entries = new Map<string, TarEntry>();
+    for (const r of raw) {
+      const name = checkedName(file, r.name);
+      if (name === '') continue;
+      const entry: TarEntry = { name, type: r.type, offset: r.offset, size: r.size };
+      if (r.type === 'symlink' || r.type === 'hardlink') entry.linkname = r.linkname;
+      const previous = entries.get(name);
+      if (previous && !(previous.type === 'directory' && entry.type === 'directory')) {
+        throw new LoadError(file, 'duplicate entry', name);
+      }
+      entries.set(name, entry);
+    }
+    const index = new TarIndex(path, entries, file);
+    checkLinks(index);
+    return index;
+  } finally {
+    await handle.close();
+  }
+}
+
+function checkedName(file: string, name: string): string {
+  try {
+    return normalizeEntryName(name);
+  } catch (err) {
+    if (err instanceof PathError) throw new LoadError(file, err.message, name);
+    throw err;
+  }
+}
+
+/** Every link must stay inside the archive and end somewhere; loops and escapes stop start-up. */
+function checkLinks(index: TarIndex): void {
+  for (const entry of index.entries.values()) {
+    if (entry.type !== 'symlink' && entry.type !== 'hardlink') continue;
+    try {
+      index.resolve(entry.name);
+    } catch (err) {
+      if (err instanceof PathError) throw new LoadError(index.file, err.message, entry.name);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// Walks a tar file's headers with positioned reads, jumping over entry data:
+// the cost grows with the number of entries, not with the archive's size.
+import type { FileHandle } from 'node:fs/promises';
+import { BLOCK, type EntryType, type Header, HeaderError, decodeHeader, decodeLongName, decodePax, isZeroBlock } from './header.js';
+
+export interface RawEntry {
+  name: string;
+  type: EntryType;
+  /** Offset of the entry's data in the tar file. */
+  offset: number;
+  size: number;
+  linkname: string;
+}
+
+/** Pax records and GNU long names are small; a larger one is a hostile or corrupt archive. */
+const META_CAP = 1 << 20;
+/** Headers of small entries sit close together: read them a window at a time. */
+const WINDOW = 64 * 1024;
+
+export class WalkError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+class BlockReader {
+  private window = Buffer.alloc(0);
+  private windowStart = 0;
+
+  constructor(
+    private readonly file: FileHandle,
+    readonly size: number,
+  ) {}
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    const end = offset + length;
+    if (end > this.size) throw new WalkError('archive is truncated', offset);
+    if (offset < this.windowStart || end > this.windowStart + this.window.length) {
+      const want = Math.min(Math.max(length, WINDOW), this.size - offset);
+      const buffer = Buffer.allocUnsafe(want);
+      const { bytesRead } = await this.file.read(buffer, 0, want, offset);
+      if (bytesRead < length) throw new WalkError('archive is truncated', offset);
+      this.window = buffer.subarray(0, bytesRead);
+      this.windowStart = offset;
+    }
+    return this.window.subarray(offset - this.windowStart, end - this.windowStart);
+  }
+}
+
+function padded(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
+}
+
+export async function walkEntries(file: FileHandle, size: number): Promise<RawEntry[]> {
+  const reader = new BlockReader(file, size);
+  const entries: RawEntry[] = [];
+  let pax: Record<string, string> = {};
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  let offset = 0;
+  // A file that ends at a block boundary without the two zero blocks is accepted, as GNU tar does.
+  while (offset < size) {
+    const block = await reader.read(offset, BLOCK);
+    if (isZeroBlock(block)) break;
+    let header: Header;
+    try {
+      header = decodeHeader(block);
+    } catch (err) {
+      if (err instanceof HeaderError) {
+        throw new WalkError(offset === 0 ? `not a tar archive (${err.message})` : err.message, offset);
+      }
+      throw err;
+    }
+    const dataOffset = offset + BLOCK;
+    const dataSize = pax.size !== undefined ? Number(pax.size) : header.size;
+    if (!Number.isSafeInteger(dataSize) || dataSize < 0) throw new WalkError('invalid entry size', offset);
+    if (dataOffset + padded(dataSize) > size) throw new WalkError('archive is truncated', offset);
+    offset = dataOffset + padded(dataSize);
+
+    if (header.type === 'pax' || header.type === 'gnu-longname' || header.type === 'gnu-longlink') {
+      if (dataSize > META_CAP) throw new WalkError(`${header.type} record of ${dataSize} bytes is too large`, dataOffset);
+      const data = await reader.read(dataOffset, dataSize);
+      try {
+        if (header.type === 'pax') pax = decodePax(data);
+        else if (header.type === 'gnu-longname') longName = decodeLongName(data);
+        else longLink = decodeLongName(data);
+      } catch (err) {
+        throw new WalkError(err instanceof Error ? err.message : String(err), dataOffset);
+      }
+      continue;
+    }
+    if (header.type === 'pax-global') continue;
+
+    entries.push({
+      name: pax.path ?? longName ?? header.name,
+      type: header.type,
+      offset: dataOffset,
+      size: dataSize,
+      linkname: pax.linkpath ?? longLink ?? header.linkname,
+    });
+    pax = {};
+    longName = undefined;
+    longLink = undefined;
+  }
+  return entries;
+}
