@@ -1,0 +1,28 @@
+// The distribution reference grammar (distribution/reference, OCI distribution spec "Pulling
+// manifests"): repository names, tags and digests, checked before any lookup.
+
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const NAME = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+const NAME_MAX = 255;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+$/;
+/** Registered algorithms pin the encoded length and alphabet (OCI image spec, descriptor.md). */
+const ENCODED: Record<string, RegExp> = {
+  sha256: /^[a-f0-9]{64}$/,
+  sha512: /^[a-f0-9]{128}$/,
+};
+
+export function isRepositoryName(name: string): boolean {
+  return name.length <= NAME_MAX && NAME.test(name);
+}
+
+export function isTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
+export function isDigest(digest: string): boolean {
+  if (!DIGEST.test(digest)) return false;
+  const colon = digest.indexOf(':');
+  const pinned = ENCODED[digest.slice(0, colon)];
+  return pinned === undefined || pinned.test(digest.slice(colon + 1));
+}

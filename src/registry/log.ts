@@ -1,0 +1,49 @@
+// The access log (one line per request) and the error log, as text or JSON lines.
+
+export type LogFormat = 'text' | 'json';
+
+export interface AccessEntry {
+  method: string;
+  path: string;
+  status: number;
+  bytes: number;
+  ms: number;
+  /** The client went away before the body was complete. */
+  aborted?: boolean;
+}
+
+export interface Logger {
+  access(entry: AccessEntry): void;
+  error(message: string, error?: unknown): void;
+}
+
+export interface LoggerOptions {
+  format: LogFormat;
+  /** No access log; errors are still written. */
+  quiet?: boolean;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const json = options.format === 'json';
+  return {
+    access(entry) {
+      if (options.quiet) return;
+      out(json ? JSON.stringify({ time: new Date().toISOString(), ...entry }) : formatAccess(entry));
+    },
+    error(message, error) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? '' : String(error);
+      err(json ? JSON.stringify({ time: new Date().toISOString(), level: 'error', message, detail }) : `error: ${message} ${detail}`.trimEnd());
+    },
+  };
+}
+
+export function formatAccess(e: AccessEntry): string {
+  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${e.aborted ? ' aborted' : ''}`;
+}
+
+/** A logger that writes nothing, for embedding and tests. */
+export const silentLogger: Logger = { access() {}, error() {} };

@@ -1,0 +1,46 @@
+// The one place that writes responses: common headers, Content-Length from the body description,
+// no body on HEAD, blob ranges streamed with backpressure and stopped when the client leaves.
+import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { errorBody, RegistryError } from './errors.js';
+import { API_VERSION, ContentType, Header, READ_METHODS } from './headers.js';
+import type { TarFiles } from './files.js';
+import { bodyLength, type Reply } from './reply.js';
+
+const NOT_MODIFIED = 304;
+const COMMON_HEADERS = {
+  [Header.apiVersion]: API_VERSION,
+  [Header.contentTypeOptions]: 'nosniff',
+};
+
+export function errorReply(error: RegistryError): Reply {
+  const headers: Record<string, string> = { [Header.contentType]: ContentType.json };
+  if (error.code === 'UNSUPPORTED') headers[Header.allow] = READ_METHODS;
+  return { status: error.status, headers, body: { kind: 'bytes', bytes: errorBody(error) } };
+}
+
+/** Writes `reply`; resolves with the body bytes handed to the socket (0 for HEAD). */
+export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: TarFiles): Promise<number> {
+  const length = bodyLength(reply.body);
+  const headers: Record<string, string> = { ...COMMON_HEADERS, ...reply.headers };
+  // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
+  if (reply.status !== NOT_MODIFIED) headers[Header.contentLength] = String(length);
+  res.writeHead(reply.status, headers);
+  const body = reply.body;
+  if (head || reply.status === NOT_MODIFIED || body.kind === 'empty') {
+    res.end();
+    return 0;
+  }
+  if (body.kind === 'bytes') {
+    res.end(body.bytes);
+    return length;
+  }
+  const { source, range } = body;
+  if (source.kind === 'memory') {
+    res.end(source.bytes.subarray(range.start, range.end + 1));
+    return length;
+  }
+  // pipeline destroys the file stream if the client goes away (its fd stays open: autoClose false).
+  await pipeline(files.openRange(source, range), res);
+  return length;
+}

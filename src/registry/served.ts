@@ -1,0 +1,113 @@
+// Everything the handlers look up, computed once at start-up from the image model: per-digest
+// headers, the blob table (manifests included, since containerd retries them on /blobs/), the
+// referrers of each subject and the sorted catalog. Requests only read these maps.
+import { type Descriptor, type ImageModel, type Manifest, type Platform, type Repository, type Source } from '../model.js';
+import { RegistryError } from './errors.js';
+import { ContentType, etagOf, Header, IMMUTABLE } from './headers.js';
+
+export interface ServedManifest {
+  manifest: Manifest;
+  headers: Record<string, string>;
+}
+
+export interface ServedBlob {
+  digest: string;
+  size: number;
+  source: Source;
+  headers: Record<string, string>;
+}
+
+export interface Served {
+  model: ImageModel;
+  platform: Platform;
+  manifests: Map<string, ServedManifest>;
+  blobs: Map<string, ServedBlob>;
+  referrers: Map<string, Descriptor[]>;
+  names: string[];
+}
+
+export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
+/** Without `?ns=`, an image from Docker Hub wins over same-named images from other registries. */
+const PREFERRED_REGISTRY = 'docker.io';
+
+export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLATFORM): Served {
+  const manifests = new Map<string, ServedManifest>();
+  const blobs = new Map<string, ServedBlob>();
+  for (const blob of model.blobs.values()) blobs.set(blob.digest, servedBlob(blob.digest, blob.size, blob.source));
+  for (const manifest of model.manifests.values()) {
+    manifests.set(manifest.digest, { manifest, headers: manifestHeaders(manifest) });
+    if (!blobs.has(manifest.digest)) {
+      const source: Source = { kind: 'memory', bytes: manifest.bytes };
+      blobs.set(manifest.digest, servedBlob(manifest.digest, manifest.bytes.length, source));
+    }
+  }
+  const names = [...model.repositories.keys()].sort();
+  return { model, platform, manifests, blobs, referrers: collectReferrers(model), names };
+}
+
+function manifestHeaders(m: Manifest): Record<string, string> {
+  return { [Header.contentType]: m.mediaType, [Header.digest]: m.digest, [Header.etag]: etagOf(m.digest) };
+}
+
+function servedBlob(digest: string, size: number, source: Source): ServedBlob {
+  const headers = {
+    [Header.contentType]: ContentType.octetStream,
+    [Header.digest]: digest,
+    [Header.etag]: etagOf(digest),
+    [Header.acceptRanges]: 'bytes',
+    [Header.cacheControl]: IMMUTABLE,
+  };
+  return { digest, size, source, headers };
+}
+
+function collectReferrers(model: ImageModel): Map<string, Descriptor[]> {
+  const referrers = new Map<string, Descriptor[]>();
+  for (const m of model.manifests.values()) {
+    if (m.subject === undefined) continue;
+    const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
+    if (m.artifactType !== undefined) d.artifactType = m.artifactType;
+    if (m.annotations !== undefined) d.annotations = m.annotations;
+    const list = referrers.get(m.subject) ?? [];
+    list.push(d);
+    referrers.set(m.subject, list);
+  }
+  return referrers;
+}
+
+/**
+ * The repository a request names. `ns` is containerd's mirror parameter: the registry the client
+ * meant. When it names none of ours the name is unknown, so a mirror never serves another
+ * registry's image under a borrowed name.
+ */
+export function resolveRepository(served: Served, name: string, ns?: string): Repository {
+  const candidates = served.model.repositories.get(name) ?? [];
+  const chosen =
+    ns !== undefined
+      ? candidates.find((r) => r.registry === ns)
+      : (candidates.find((r) => r.registry === PREFERRED_REGISTRY) ?? candidates[0]);
+  if (chosen === undefined) throw new RegistryError('NAME_UNKNOWN', { name, ...(ns !== undefined && { ns }) });
+  return chosen;
+}
+
+/** Digests are content-addressed: any known repository name may serve any known digest. */
+export function requireKnownName(served: Served, name: string): void {
+  if (!served.model.repositories.has(name)) throw new RegistryError('NAME_UNKNOWN', { name });
+}
+
+/** The child of an index for the configured platform, when the archive holds it. */
+export function resolvePlatformChild(served: Served, index: Manifest): ServedManifest | undefined {
+  const child = index.manifests?.find((d) => d.platform !== undefined && platformMatches(d.platform, served.platform));
+  return child === undefined ? undefined : served.manifests.get(child.digest);
+}
+
+/** `linux/arm64` matches any arm64 variant; `linux/arm/v7` only v7. */
+export function platformMatches(p: Platform, wanted: Platform): boolean {
+  if (p.os !== wanted.os || p.architecture !== wanted.architecture) return false;
+  return wanted.variant === undefined || p.variant === wanted.variant;
+}
+
+export function parsePlatform(text: string): Platform {
+  const [os = '', architecture = '', variant] = text.split('/');
+  if (os === '' || architecture === '') throw new Error(`invalid platform "${text}" (expected os/arch[/variant])`);
+  return variant === undefined || variant === '' ? { os, architecture } : { os, architecture, variant };
+}

@@ -1,0 +1,140 @@
+// createRegistry: the image model served over the OCI distribution pull API with node:http.
+// Each request: parse (no I/O) → handler returns a Reply or throws → sendReply writes it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ImageModel, Platform } from '../model.js';
+import { getBlob } from './blobs.js';
+import { RegistryError } from './errors.js';
+import { ContentType, Header } from './headers.js';
+import { TarFiles, tarPathsOf } from './files.js';
+import { getCatalog, getTags } from './listing.js';
+import { silentLogger, type Logger } from './log.js';
+import { getManifest } from './manifests.js';
+import { getReferrers } from './referrers.js';
+import { EMPTY, jsonReply, type Reply } from './reply.js';
+import { parseRequest, type Route } from './request.js';
+import { errorReply, sendReply } from './respond.js';
+import { buildServed, type Served } from './served.js';
+
+export interface RegistryOptions {
+  /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
+  platform?: Platform;
+  logger?: Logger;
+}
+
+export interface Registry {
+  server: Server;
+  served: Served;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stop accepting, let transfers finish for up to `graceMs`, then cut the rest and close the tar files. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
+const HEADERS_TIMEOUT_MS = 15_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const SOCKET_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_GRACE_MS = 5_000;
+
+export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
+  const served = buildServed(model, options.platform);
+  const files = await TarFiles.open(tarPathsOf([...served.blobs.values()].map((b) => b.source)));
+  const logger = options.logger ?? silentLogger;
+  const server = createServer((req, res) => void handle(served, files, logger, req, res));
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
+  return {
+    server,
+    served,
+    listen: (port, host) => listen(server, port, host),
+    close: async (graceMs = DEFAULT_GRACE_MS) => {
+      await closeServer(server, graceMs);
+      await files.close();
+    },
+  };
+}
+
+export function route(served: Served, r: Route): Reply {
+  switch (r.kind) {
+    case 'root':
+      return { status: 200, headers: {}, body: EMPTY };
+    case 'redirect':
+      return { status: 301, headers: { [Header.location]: r.location }, body: EMPTY };
+    case 'base':
+      return jsonReply(200, {}, ContentType.json);
+    case 'catalog':
+      return getCatalog(served, r);
+    case 'tags':
+      return getTags(served, r);
+    case 'manifest':
+      return getManifest(served, r);
+    case 'blob':
+      return getBlob(served, r);
+    case 'referrers':
+      return getReferrers(served, r);
+    case 'not-found':
+      return { status: 404, headers: {}, body: EMPTY };
+  }
+}
+
+async function handle(served: Served, files: TarFiles, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const path = req.url ?? '/';
+  let bytes = 0;
+  res.once('close', () => {
+    const ms = Math.round(performance.now() - started);
+    logger.access({ method, path, status: res.statusCode, bytes, ms, ...(!res.writableFinished && { aborted: true }) });
+  });
+  try {
+    const request = parseRequest(method, path, req.headers);
+    const reply = route(served, request.route);
+    bytes = await sendReply(res, reply, request.head, files);
+  } catch (error) {
+    if (isPrematureClose(error)) return;
+    if (error instanceof RegistryError) {
+      bytes = await sendError(res, error, method === 'HEAD', files, logger);
+      return;
+    }
+    logger.error(`${method} ${path}`, error);
+    bytes = await sendError(res, new RegistryError('UNKNOWN'), method === 'HEAD', files, logger);
+  }
+}
+
+async function sendError(res: ServerResponse, error: RegistryError, head: boolean, files: TarFiles, logger: Logger): Promise<number> {
+  if (res.headersSent) {
+    res.destroy();
+    return 0;
+  }
+  try {
+    return await sendReply(res, errorReply(error), head, files);
+  } catch (failure) {
+    logger.error('writing an error response', failure);
+    res.destroy();
+    return 0;
+  }
+}
+
+function isPrematureClose(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+async function closeServer(server: Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}
