@@ -1,0 +1,44 @@
+// tar files in, one ImageModel out. Each archive is indexed once (headers only), its format detected,
+// its images read; names are merged across archives; `--verify` optionally hashes every blob.
+import { LoadError } from '../load-error.js';
+import type { ImageModel } from '../model.js';
+import { type ArchiveOptions, openArchive } from '../tar/archive.js';
+import { detectFormat } from './detect.js';
+import type { ArchiveContents } from './found.js';
+import { ModelBuilder } from './model-builder.js';
+import { repositoryFromFile, isRepository } from './names.js';
+import { readDockerArchive } from './readers/docker-archive.js';
+import { readOciLayout } from './readers/oci-layout.js';
+import { type VerifyOptions, verifyModel } from './verify.js';
+
+export interface LoadOptions {
+  /** Repository for images named only by a tag, or not at all (default: each tar file's base name). */
+  repository?: string;
+  /** Hash every blob and manifest and compare with its digest before returning. */
+  verify?: boolean;
+  /** Where a whole-gzip tarball is decompressed (the system temp dir by default). */
+  tmpDir?: string;
+  onDecompressProgress?: ArchiveOptions['onProgress'];
+  onVerifyProgress?: VerifyOptions['onProgress'];
+}
+
+export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
+  if (options.repository !== undefined && !isRepository(options.repository)) {
+    throw new LoadError('--repository', `"${options.repository}" is not a valid repository name`);
+  }
+  const builder = new ModelBuilder();
+  for (const path of tarPaths) {
+    const archiveOptions: ArchiveOptions = {};
+    if (options.tmpDir !== undefined) archiveOptions.tmpDir = options.tmpDir;
+    if (options.onDecompressProgress) archiveOptions.onProgress = options.onDecompressProgress;
+    const index = await openArchive(path, archiveOptions);
+    builder.add(index.file, await readArchive(index), options.repository ?? repositoryFromFile(path));
+  }
+  const model = builder.build();
+  if (options.verify) await verifyModel(model, options.onVerifyProgress ? { onProgress: options.onVerifyProgress } : {});
+  return model;
+}
+
+async function readArchive(index: Parameters<typeof detectFormat>[0]): Promise<ArchiveContents> {
+  return detectFormat(index) === 'oci-layout' ? readOciLayout(index) : readDockerArchive(index);
+}

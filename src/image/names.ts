@@ -1,0 +1,86 @@
+// Image names the way docker normalises them (distribution/reference's ParseNormalizedNamed):
+// `registry:2.8.1` and `docker.io/library/registry:2.8.1` both mean registry `docker.io`,
+// repository `library/registry`, tag `2.8.1`; the short form `registry` is served as an alias.
+
+const DEFAULT_REGISTRY = 'docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const OFFICIAL_PREFIX = 'library/';
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const MAX_REPOSITORY_LENGTH = 255;
+
+export interface ImageName {
+  registry: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function isTag(s: string): boolean {
+  return TAG.test(s);
+}
+
+export function isRepository(s: string): boolean {
+  return s.length > 0 && s.length <= MAX_REPOSITORY_LENGTH && s.split('/').every((c) => PATH_COMPONENT.test(c));
+}
+
+/** Parses a full or short image reference; throws an Error with a readable message when invalid. */
+export function parseImageName(ref: string): ImageName {
+  const [rest, digest] = splitOnce(ref, '@');
+  if (digest !== undefined && !DIGEST.test(digest)) throw new Error(`invalid digest in image name "${ref}"`);
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  const hasTag = colon > slash;
+  const path = hasTag ? rest.slice(0, colon) : rest;
+  const tag = hasTag ? rest.slice(colon + 1) : undefined;
+  if (tag !== undefined && !TAG.test(tag)) throw new Error(`invalid tag in image name "${ref}"`);
+  const { registry, repository } = splitRegistry(path);
+  if (!isRepository(repository)) throw new Error(`invalid repository in image name "${ref}"`);
+  const name: ImageName = { registry, repository };
+  if (tag !== undefined) name.tag = tag;
+  if (digest !== undefined) name.digest = digest;
+  return name;
+}
+
+/** Other names a repository is served under: `library/x` on docker.io is also `x`. */
+export function aliasesOf(registry: string, repository: string): string[] {
+  if (registry !== DEFAULT_REGISTRY || !repository.startsWith(OFFICIAL_PREFIX)) return [];
+  const short = repository.slice(OFFICIAL_PREFIX.length);
+  return short.includes('/') ? [] : [short];
+}
+
+/**
+ * The repository for images whose archive names no repository (an OCI `ref.name` that is only a tag,
+ * or no name at all): the `--repository` option when given, else the tar file's base name without
+ * its extensions, lowercased, with every run of characters outside [a-z0-9] turned into one `-`.
+ * `Build_Output.v2.tar.gz` → `build-output`; a name left empty becomes `image`.
+ */
+export function repositoryFromFile(tarPath: string): string {
+  const base = tarPath.split(/[\\/]/).pop() ?? '';
+  const stem = base.split('.')[0] ?? '';
+  const cleaned = stem
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_REPOSITORY_LENGTH);
+  return cleaned === '' ? 'image' : cleaned;
+}
+
+function splitRegistry(path: string): { registry: string; repository: string } {
+  const [first, remainder] = splitOnce(path, '/');
+  const looksLikeHost = first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+  if (remainder === undefined || !looksLikeHost) return { registry: DEFAULT_REGISTRY, repository: officialName(path) };
+  const registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+  return { registry, repository: registry === DEFAULT_REGISTRY ? officialName(remainder) : remainder };
+}
+
+function officialName(path: string): string {
+  return path.includes('/') ? path : OFFICIAL_PREFIX + path;
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}

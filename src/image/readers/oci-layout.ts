@@ -1,0 +1,89 @@
+// OCI image layout archives (oci-archive, `crane pull --format=oci`, buildkit `type=oci`) and
+// `docker save` from Docker 25 on, which writes an OCI layout plus a legacy `manifest.json`.
+// Every manifest here is stored: it is served as the archive's exact bytes.
+import { LoadError } from '../../load-error.js';
+import { type Descriptor, isIndex, isManifest } from '../../model.js';
+import type { TarIndex } from '../../tar/index.js';
+import { digestFromEntryName } from '../digest.js';
+import { type ArchiveContents, type FoundImage, totalSize } from '../found.js';
+import { isTag } from '../names.js';
+import { parseManifestsList } from './descriptor.js';
+import { parseManifestList } from './manifest-json.js';
+import { parseArchiveName, parseNameList } from './names-entry.js';
+import { type Tree, TreeReader } from './oci-tree.js';
+
+export const OCI_LAYOUT = 'oci-layout';
+export const INDEX_JSON = 'index.json';
+const MANIFEST_JSON = 'manifest.json';
+/** containerd, nerdctl and Docker 25+ put the full reference here. */
+const IMAGE_NAME_ANNOTATION = 'io.containerd.image.name';
+/** image-spec annotations.md: a tag, or (skopeo, buildkit) a full reference. */
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+
+interface Entry {
+  image: FoundImage;
+  tree: Tree;
+}
+
+export async function readOciLayout(index: TarIndex): Promise<ArchiveContents> {
+  await index.readJSON(OCI_LAYOUT);
+  const listed = parseManifestsList(index, INDEX_JSON, await index.readJSON(INDEX_JSON));
+  const reader = new TreeReader(index);
+  const warnings: string[] = [];
+  const byDigest = new Map<string, Entry>();
+  for (const d of listed) {
+    if (!isIndexOrManifest(d)) {
+      warnings.push(`${index.file}: ${INDEX_JSON}: ${d.digest} has media type ${d.mediaType}; not served`);
+      continue;
+    }
+    let entry = byDigest.get(d.digest);
+    if (!entry) {
+      const tree = (await reader.read(d, INDEX_JSON, true))!;
+      entry = { tree, image: toImage(tree) };
+      byDigest.set(d.digest, entry);
+    }
+    addAnnotatedName(index, entry.image, d);
+  }
+  const entries = [...byDigest.values()];
+  if (index.has(MANIFEST_JSON)) await addRepoTags(index, entries);
+  return { images: entries.map((e) => e.image), warnings: [...warnings, ...reader.warnings] };
+}
+
+function toImage(tree: Tree): FoundImage {
+  return {
+    top: tree.top,
+    manifests: tree.manifests,
+    blobs: tree.blobs,
+    names: [],
+    bareTags: [],
+    platforms: tree.platforms,
+    layers: tree.layers,
+    size: totalSize(tree.blobs),
+  };
+}
+
+function isIndexOrManifest(d: Descriptor): boolean {
+  return isIndex(d.mediaType) || isManifest(d.mediaType);
+}
+
+function addAnnotatedName(index: TarIndex, image: FoundImage, d: Descriptor): void {
+  const full = d.annotations?.[IMAGE_NAME_ANNOTATION];
+  const ref = d.annotations?.[REF_NAME_ANNOTATION];
+  if (full !== undefined) {
+    image.names.push(parseArchiveName(index, INDEX_JSON, full));
+  } else if (ref !== undefined && /[/:@]/.test(ref)) {
+    image.names.push(parseArchiveName(index, INDEX_JSON, ref));
+  } else if (ref !== undefined) {
+    if (!isTag(ref)) throw new LoadError(index.file, `invalid tag "${ref}" in ${REF_NAME_ANNOTATION}`, INDEX_JSON);
+    image.bareTags.push(ref);
+  }
+}
+
+/** Docker 25+: `manifest.json` RepoTags name the image whose config they list. */
+async function addRepoTags(index: TarIndex, entries: Entry[]): Promise<void> {
+  for (const item of parseManifestList(index, await index.readJSON(MANIFEST_JSON))) {
+    const config = digestFromEntryName(item.config);
+    const owner = entries.find((e) => config !== undefined && e.tree.configDigests.includes(config));
+    if (owner) owner.image.names.push(...parseNameList(index, MANIFEST_JSON, item.repoTags));
+  }
+}
