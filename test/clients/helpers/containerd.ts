@@ -1,0 +1,52 @@
+// A private containerd: its own root, state and sockets; plugins this machine cannot run are disabled.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitUntil, type Daemon } from './daemon.js';
+import { run, runOk, type RunOptions } from './run.js';
+
+const READY_TIMEOUT_MS = 30_000;
+export const CTR_NAMESPACE = 'seed-test';
+
+// CRI would try to set up networking; the copy-on-write snapshotters need file systems we may not have.
+const DISABLED_PLUGINS = [
+  'io.containerd.grpc.v1.cri',
+  'io.containerd.snapshotter.v1.btrfs',
+  'io.containerd.snapshotter.v1.aufs',
+  'io.containerd.snapshotter.v1.zfs',
+  'io.containerd.snapshotter.v1.devmapper',
+];
+
+export interface Containerd {
+  daemon: Daemon;
+  address: string;
+  ctr(args: string[], options?: RunOptions): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function configToml(dir: string): string {
+  return [
+    'version = 2',
+    `root = "${join(dir, 'ctd-root')}"`,
+    `state = "${join(dir, 'ctd-state')}"`,
+    `disabled_plugins = ${JSON.stringify(DISABLED_PLUGINS)}`,
+    '[grpc]',
+    `  address = "${join(dir, 'ctd.sock')}"`,
+    '[ttrpc]',
+    `  address = "${join(dir, 'ctd.sock.ttrpc')}"`,
+    '[debug]',
+    `  address = "${join(dir, 'ctd-debug.sock')}"`,
+    '[plugins."io.containerd.internal.v1.opt"]',
+    `  path = "${join(dir, 'ctd-opt')}"`,
+    '',
+  ].join('\n');
+}
+
+export async function startContainerd(dir: string): Promise<Containerd> {
+  const config = join(dir, 'containerd.toml');
+  writeFileSync(config, configToml(dir));
+  const address = join(dir, 'ctd.sock');
+  const daemon = startDaemon('containerd', ['--config', config], join(dir, 'containerd.log'));
+  const ctr = (args: string[], options: RunOptions = {}) => runOk('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args], options);
+  await waitUntil('containerd', async () => (await run('ctr', ['-a', address, 'version'], { timeoutMs: 5000 })).code === 0, READY_TIMEOUT_MS, daemon);
+  return { daemon, address, ctr, stop: () => daemon.stop() };
+}
