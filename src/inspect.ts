@@ -1,0 +1,56 @@
+// `seed-registry inspect`: every image the model serves, and the pull line to use for it.
+import type { ImageModel, ImageRecord } from './model.js';
+
+export interface InspectOptions {
+  json: boolean;
+  /** host:port clients pull from; `localhost:5000` when not given. */
+  host?: string;
+}
+
+const DEFAULT_HOST = 'localhost:5000';
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function renderInspect(model: ImageModel, options: InspectOptions): string {
+  const host = options.host ?? DEFAULT_HOST;
+  if (options.json) {
+    const images = model.images.map((r) => ({ ...r, reference: reference(r), pull: pullCommand(host, r) }));
+    return JSON.stringify({ images, warnings: model.warnings }, null, 2) + '\n';
+  }
+  const blocks = model.images.map((r) => renderRecord(host, r));
+  const warnings = model.warnings.map((w) => `warning: ${w}`);
+  return [...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
+}
+
+/** `repository:tag`, or `repository@digest` for an untagged image. */
+export function reference(r: ImageRecord): string {
+  return r.tag !== undefined ? `${r.repository}:${r.tag}` : `${r.repository}@${r.digest}`;
+}
+
+export function pullCommand(host: string, r: ImageRecord): string {
+  return `docker pull ${host}/${reference(r)}`;
+}
+
+function renderRecord(host: string, r: ImageRecord): string {
+  const also = r.aliases.map((a) => (r.tag !== undefined ? `${a}:${r.tag}` : a));
+  const lines: Array<[string, string]> = [
+    ['digest', r.digest],
+    ['type', `${r.mediaType} (${r.origin})`],
+    ['platform', r.platforms.join(', ') || 'unknown'],
+    ['layers', `${r.layers}, ${formatSize(r.size)} with config`],
+    ['registry', r.registry],
+    ['from', r.tarPath],
+    ['pull', pullCommand(host, r)],
+  ];
+  const title = reference(r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
+  return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].join('\n');
+}
+
+export function formatSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
