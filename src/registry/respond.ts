@@ -25,6 +25,8 @@ export async function sendReply(res: ServerResponse, reply: Reply, head: boolean
   const headers: Record<string, string> = { ...COMMON_HEADERS, ...reply.headers };
   // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
   if (reply.status !== NOT_MODIFIED) headers[Header.contentLength] = String(length);
+  // A tar shorter than the index said must fail the response, not leave the client waiting.
+  res.strictContentLength = true;
   res.writeHead(reply.status, headers);
   const body = reply.body;
   if (head || reply.status === NOT_MODIFIED || body.kind === 'empty') {
