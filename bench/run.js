@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// `npm run bench`: seed-registry against distribution and nginx, side by side in one run.
+// Generates its images in a temp dir, runs one server at a time, prints medians (min–max) and
+// seed/peer ratios, writes JSON, and keeps the latest results in docs/benchmarks.md.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { ensureImage } from './images.js';
+import { PEERS } from './peers.js';
+import { killAllSync, stopAll } from './proc.js';
+import { measurePeer } from './suite.js';
+import { describeMachine, renderMachine } from './machine.js';
+import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const USAGE = `usage: node bench/run.js [options]
+  --small-mib N      small image size, 2 layers (default 2)
+  --large-mib N      large image size, --large-layers layers (default 2048)
+  --large-layers N   (default 4)
+  --crane-mib N      crane tarball size, gzip layers (default 1024; 0 skips it)
+  --crane-layers N   (default 4)
+  --gzip-level N     gzip level of the crane layers (default 0: stored blocks; the data is incompressible)
+  --runs N           runs per throughput figure (default 5)
+  --ready-runs N     time-to-ready runs per tarball (default 5)
+  --import-runs N    time-to-ready runs for distribution, each a full skopeo import (default 3)
+  --wrk-runs N       manifest load runs (default 3)
+  --wrk-seconds N    each manifest load run (default 10)
+  --connections N    manifest load connections (default 16)
+  --peers LIST       servers, comma-separated (default seed-registry,distribution,nginx)
+  --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
+  --pull-runs N      (default 1)
+  --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
+  --out FILE         JSON results (default .bench/results.json)
+  --no-docs          do not update docs/benchmarks.md`;
+
+const NUMBERS = {
+  'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
+  runs: 5, 'ready-runs': 5, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
+};
+
+function parseOptions(argv) {
+  const options = Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' }]));
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
+      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help) { console.log(USAGE); process.exit(0); }
+  const n = {};
+  for (const [key, fallback] of Object.entries(NUMBERS)) {
+    const value = values[key] === undefined ? fallback : Number(values[key]);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${key}: expected a whole number, got ${values[key]}`);
+    n[key] = value;
+  }
+  const peers = (values.peers ?? 'seed-registry,distribution,nginx').split(',');
+  const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
+  for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
+  return {
+    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
+    out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
+    runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
+    wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
+    wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
+  };
+}
+
+async function generateImages(opts, dir, tmpDir) {
+  const { sizes } = opts;
+  const specs = {
+    small: { format: 'docker-save-legacy', name: 'bench/small:latest', layerCount: 2, layerMiB: Math.max(1, Math.round(sizes['small-mib'] / 2)) },
+    large: { format: 'docker-save-legacy', name: 'bench/large:latest', layerCount: sizes['large-layers'], layerMiB: Math.round(sizes['large-mib'] / sizes['large-layers']) },
+    crane: { format: 'crane-tarball', name: 'bench/crane:latest', layerCount: sizes['crane-layers'], layerMiB: Math.round(sizes['crane-mib'] / Math.max(1, sizes['crane-layers'])) },
+  };
+  if (sizes['crane-mib'] === 0) delete specs.crane;
+  const images = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const t0 = performance.now();
+    const file = join(dir, `${key}-${spec.layerCount}x${spec.layerMiB}MiB${key === 'crane' ? `-gz${sizes['gzip-level']}` : ''}.tar`);
+    images[key] = { key, ...(await ensureImage(file, { ...spec, seed: key, gzipLevel: sizes['gzip-level'], tmpDir })) };
+    console.error(`image ${key}: ${file} (${(images[key].size / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return images;
+}
+
+function render(results) {
+  const { images } = results;
+  const sizes = Object.values(images).map((i) => `${i.key} ${(i.size / 2 ** 20).toFixed(0)} MiB (${i.format}, ${i.layers.length} layers)`).join(', ');
+  const errors = renderErrors(results);
+  return [
+    `Run: \`${results.command}\``,
+    '',
+    `Machine: ${renderMachine(results.machine)}`,
+    '',
+    `Images: ${sizes}.`,
+    '',
+    renderTable(results),
+    '',
+    renderTargets(results.targets),
+    ...(errors ? ['', 'Errors:', '', errors] : []),
+  ].join('\n');
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
+  const cleanup = () => { killAllSync(); rmSync(tmpDir, { recursive: true, force: true }); };
+  process.once('SIGINT', () => { cleanup(); process.exit(130); });
+  process.once('SIGTERM', () => { cleanup(); process.exit(143); });
+  try {
+    const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
+    mkdirSync(imagesDir, { recursive: true });
+    const images = await generateImages(opts, imagesDir, tmpDir);
+    const ctx = { tmpDir, nginxRoots: new Set() };
+    const servers = {};
+    for (const peer of opts.peers) {
+      console.error(`${peer.name}:`);
+      servers[peer.name] = await measurePeer(peer, images, opts, ctx);
+      await stopAll();
+    }
+    const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers };
+    results.targets = checkTargets(results);
+    for (const image of Object.values(results.images)) delete image.manifest;
+    const text = render(results);
+    console.log(text);
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+    console.error(`results: ${opts.out}`);
+    if (opts.docs) writeDocs(join(ROOT, 'docs/benchmarks.md'), text);
+  } finally {
+    await stopAll();
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  killAllSync();
+  process.exitCode = 1;
+});
