@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Containerd } from './containerd.js';
 import type { Docker } from './dockerd.js';
-import { readOciImage } from './oracle.js';
+import { readOciImage, type ExpectedImage } from './oracle.js';
 import { runOk } from './run.js';
-import type { TarFiles } from './tarball.js';
+import { sha256, type TarFiles } from './tarball.js';
 
 export interface Pulled {
   configDigest: string;
@@ -65,18 +65,34 @@ function readDirFiles(dir: string): TarFiles {
   return files;
 }
 
-/** `skopeo copy docker://… oci:DIR`, then reads the layout back, re-hashing every layer against its diff_id. */
+/** Platform flags for skopeo, e.g. `linux/arm64` → `--override-arch arm64`. */
+function overrideArgs(platform: string | undefined): string[] {
+  if (!platform) return [];
+  const [os, arch] = platform.split('/');
+  return ['--override-os', os ?? 'linux', '--override-arch', arch ?? 'amd64'];
+}
+
+/**
+ * `skopeo copy docker://… oci:DIR`, re-hashing every copied layer against its diff_id.
+ * Converting a Docker manifest to OCI re-encodes the config, so the config digest is taken from
+ * the bytes served (`skopeo inspect --raw --config`), which must hash to the archive's config digest.
+ */
 export async function skopeoCopy(host: string, ref: string, dir: string, options: { all?: boolean; platform?: string } = {}): Promise<Pulled> {
+  const src = `docker://${host}/${ref}`;
   const all = options.all ? ['--all'] : [];
-  await runOk('skopeo', ['copy', '--quiet', '--src-tls-verify=false', ...all, `docker://${host}/${ref}`, `oci:${dir}`], { timeoutMs: PULL_TIMEOUT_MS });
+  await runOk('skopeo', [...overrideArgs(options.platform), 'copy', '--quiet', '--src-tls-verify=false', ...all, src, `oci:${dir}`], { timeoutMs: PULL_TIMEOUT_MS });
+  const platform = options.platform ?? 'linux/amd64';
+  const copied = readOciLayout(dir, ref).find((i) => i.platform === platform);
+  if (!copied) throw new Error(`skopeo copied no ${platform} image to ${dir}`);
+  const config = await runOk('skopeo', [...overrideArgs(options.platform), 'inspect', '--tls-verify=false', '--raw', '--config', src]);
+  return { configDigest: sha256(Buffer.from(config, 'utf8')), diffIds: copied.diffIds };
+}
+
+/** Every image in an OCI layout directory (an index is followed down to its manifests). */
+export function readOciLayout(dir: string, ref: string): ExpectedImage[] {
   const files = readDirFiles(dir);
-  const index = JSON.parse(files.get('index.json')?.toString('utf8') ?? '{}') as { manifests?: { digest: string; mediaType: string }[] };
-  const [top] = index.manifests ?? [];
-  if (!top) throw new Error(`skopeo wrote no manifest to ${dir}`);
-  const images = readOciImage(files, top, ref);
-  const wanted = images.find((i) => i.platform === (options.platform ?? 'linux/amd64'));
-  if (!wanted) throw new Error(`skopeo copied ${images.map((i) => i.platform).join(', ')}, not ${options.platform ?? 'linux/amd64'}`);
-  return wanted;
+  const index = JSON.parse(files.get('index.json')?.toString('utf8') ?? '{}') as { manifests?: { digest: string }[] };
+  return (index.manifests ?? []).flatMap((m) => readOciImage(files, m, ref));
 }
 
 export function podmanArgs(dir: string): string[] {
@@ -89,11 +105,4 @@ export async function podmanPull(dir: string, ref: string): Promise<Pulled> {
   const [info] = JSON.parse(await podman(['image', 'inspect', ref])) as { Id: string; RootFS: { Layers: string[] } }[];
   if (!info) throw new Error(`podman image inspect ${ref}: no image`);
   return { configDigest: `sha256:${info.Id}`, diffIds: info.RootFS.Layers };
-}
-
-/** How many platforms skopeo copied with --all (read back from the layout it wrote). */
-export function ociLayoutPlatforms(dir: string): string[] {
-  const files = readDirFiles(dir);
-  const index = JSON.parse(files.get('index.json')?.toString('utf8') ?? '{}') as { manifests?: { digest: string; mediaType: string }[] };
-  return (index.manifests ?? []).flatMap((m) => readOciImage(files, m, 'copied').map((i) => i.platform));
 }

@@ -23,12 +23,14 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Decoded once at the end: a chunk boundary may split a multi-byte character.
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let killed = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => {
-      stderr += `\n[killed after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms]`;
+      killed = `\n[killed after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms]`;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.on('error', (err) => {
@@ -37,7 +39,7 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + killed });
     });
   });
 }
