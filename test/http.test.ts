@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MediaType } from '../src/model.js';
 import { buildTestImage, sha256, SBOM_TYPE } from './registry/model.js';
+import { pull } from './registry/oracle.js';
 import { serve } from './registry/serve.js';
 
 const t = await buildTestImage();
@@ -141,5 +142,22 @@ describe('HTTP', () => {
     if (Buffer.isBuffer(row.body)) expect(body.equals(row.body), `body of ${body.length} bytes`).toBe(true);
     else if ('json' in row.body) expect(JSON.parse(body.toString())).toEqual(row.body.json);
     else expect(JSON.parse(body.toString()).errors[0].code).toBe(row.body.error);
+  });
+});
+
+describe('pull oracle', () => {
+  it.each([
+    ['library/registry', '2'],
+    ['registry', 'amd64'],
+    ['org/app', 'v1'],
+  ])('%s:%s re-hashes to its digests, whole and in ranges', async (name, tag) => {
+    const result = await pull(server.pool, name, tag);
+    expect(result.blobs.length).toBeGreaterThan(0);
+    expect(result.manifests.length).toBeGreaterThan(0);
+  });
+
+  it('pulls the index and both platforms', async () => {
+    const result = await pull(server.pool, 'library/registry', '2');
+    expect(result.manifests).toEqual([t.index.digest, t.amd64.digest, t.arm64.digest]);
   });
 });

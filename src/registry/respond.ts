@@ -19,8 +19,13 @@ export function errorReply(error: RegistryError): Reply {
   return { status: error.status, headers, body: { kind: 'bytes', bytes: errorBody(error) } };
 }
 
-/** Writes `reply`; resolves with the body bytes handed to the socket (0 for HEAD). */
-export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: TarFiles): Promise<number> {
+/** Body bytes a reply sends: none on HEAD (RFC 9110 §9.3.2) and none on 304 (§15.4.5). */
+export function sentLength(reply: Reply, head: boolean): number {
+  return head || reply.status === NOT_MODIFIED ? 0 : bodyLength(reply.body);
+}
+
+/** Writes `reply`; resolves once the body has been handed to the socket. */
+export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: TarFiles): Promise<void> {
   const length = bodyLength(reply.body);
   const headers: Record<string, string> = { ...COMMON_HEADERS, ...reply.headers };
   // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
@@ -31,18 +36,17 @@ export async function sendReply(res: ServerResponse, reply: Reply, head: boolean
   const body = reply.body;
   if (head || reply.status === NOT_MODIFIED || body.kind === 'empty') {
     res.end();
-    return 0;
+    return;
   }
   if (body.kind === 'bytes') {
     res.end(body.bytes);
-    return length;
+    return;
   }
   const { source, range } = body;
   if (source.kind === 'memory') {
     res.end(source.bytes.subarray(range.start, range.end + 1));
-    return length;
+    return;
   }
   // pipeline destroys the file stream if the client goes away (its fd stays open: autoClose false).
   await pipeline(files.openRange(source, range), res);
-  return length;
 }

@@ -1,6 +1,6 @@
 // createRegistry: the image model served over the OCI distribution pull API with node:http.
 // Each request: parse (no I/O) → handler returns a Reply or throws → sendReply writes it.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
@@ -13,7 +13,7 @@ import { getManifest } from './manifests.js';
 import { getReferrers } from './referrers.js';
 import { EMPTY, jsonReply, type Reply } from './reply.js';
 import { parseRequest, type Route } from './request.js';
-import { errorReply, sendReply } from './respond.js';
+import { errorReply, sendReply, sentLength } from './respond.js';
 import { buildServed, type Served } from './served.js';
 
 export interface RegistryOptions {
@@ -87,32 +87,26 @@ async function handle(served: Served, files: TarFiles, logger: Logger, req: Inco
     const ms = Math.round(performance.now() - started);
     logger.access({ method, path, status: res.statusCode, bytes, ms, ...(!res.writableFinished && { aborted: true }) });
   });
+  const head = method === 'HEAD';
+  const reply = answer(served, logger, method, path, req.headers);
+  bytes = sentLength(reply, head);
   try {
-    const request = parseRequest(method, path, req.headers);
-    const reply = route(served, request.route);
-    bytes = await sendReply(res, reply, request.head, files);
+    await sendReply(res, reply, head, files);
   } catch (error) {
-    if (isPrematureClose(error)) return;
-    if (error instanceof RegistryError) {
-      bytes = await sendError(res, error, method === 'HEAD', files, logger);
-      return;
-    }
-    logger.error(`${method} ${path}`, error);
-    bytes = await sendError(res, new RegistryError('UNKNOWN'), method === 'HEAD', files, logger);
+    // Headers are out: the only honest signal left is a cut connection.
+    if (!isPrematureClose(error)) logger.error(`${method} ${path}: response failed`, error);
+    res.destroy();
   }
 }
 
-async function sendError(res: ServerResponse, error: RegistryError, head: boolean, files: TarFiles, logger: Logger): Promise<number> {
-  if (res.headersSent) {
-    res.destroy();
-    return 0;
-  }
+/** The reply to a request: a handler's, a registry error's, or a logged 500 for anything else. */
+function answer(served: Served, logger: Logger, method: string, path: string, headers: IncomingHttpHeaders): Reply {
   try {
-    return await sendReply(res, errorReply(error), head, files);
-  } catch (failure) {
-    logger.error('writing an error response', failure);
-    res.destroy();
-    return 0;
+    return route(served, parseRequest(method, path, headers).route);
+  } catch (error) {
+    if (error instanceof RegistryError) return errorReply(error);
+    logger.error(`${method} ${path}`, error);
+    return errorReply(new RegistryError('UNKNOWN'));
   }
 }
 

@@ -1,0 +1,58 @@
+// `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
+// SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
+import { loadImages } from '../image/load.js';
+import { pullCommand } from '../inspect.js';
+import type { ImageModel, Platform } from '../model.js';
+import { createLogger, type LogFormat } from './log.js';
+import { createRegistry } from './server.js';
+
+export interface ServeOptions {
+  tars: string[];
+  port: number;
+  host: string;
+  platform: Platform;
+  repository?: string;
+  verify: boolean;
+  logFormat: LogFormat;
+  quiet: boolean;
+}
+
+const SHUTDOWN_GRACE_MS = 5_000;
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export async function runServe(options: ServeOptions): Promise<void> {
+  const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify });
+  const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  const registry = await createRegistry(model, { platform: options.platform, logger });
+  const address = await registry.listen(options.port, options.host);
+  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
+  console.log(`seed-registry listening on http://${printable}:${address.port}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing transfers (up to ${SHUTDOWN_GRACE_MS / 1000} s), then exiting`);
+    registry.close(SHUTDOWN_GRACE_MS).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown', error);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of SIGNALS) process.on(signal, () => stop(signal));
+}
+
+/** One ready-to-paste pull line per image, then the loader's warnings. */
+export function banner(model: ImageModel, host: string): string[] {
+  const lines = model.images.map((r) => `  ${pullCommand(host, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
+  const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
+  return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)];
+}
+
+/** A wildcard bind address is not something to pull from; the local machine is. */
+function pullHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+}
