@@ -62,10 +62,13 @@ export async function stopAll() {
   await Promise.all([...running].map(stop));
 }
 
-/** Synchronous last resort for process exit paths where awaiting is impossible. */
+/**
+ * Last resort on exit paths where awaiting is impossible. SIGTERM, not SIGKILL: dockerd must get
+ * the chance to stop the containerd it started.
+ */
 export function killAllSync() {
   for (const proc of running) {
-    try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ }
+    try { process.kill(proc.pid, 'SIGTERM'); } catch { /* gone */ }
   }
 }
 

@@ -12,6 +12,7 @@ import { ensureImage } from './images.js';
 import { PEERS } from './peers.js';
 import { killAllSync, stopAll } from './proc.js';
 import { measurePeer } from './suite.js';
+import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 
@@ -106,14 +107,20 @@ function render(results) {
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
-  const cleanup = () => { killAllSync(); rmSync(tmpDir, { recursive: true, force: true }); };
+  const ctx = { tmpDir, nginxRoots: new Set() };
+  const cleanup = () => {
+    killAllSync();
+    rmSync(tmpDir, { recursive: true, force: true });
+    if (ctx.clients) rmSync(ctx.clients.dir, { recursive: true, force: true });
+  };
   process.once('SIGINT', () => { cleanup(); process.exit(130); });
   process.once('SIGTERM', () => { cleanup(); process.exit(143); });
   try {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
     const images = await generateImages(opts, imagesDir, tmpDir);
-    const ctx = { tmpDir, nginxRoots: new Set() };
+    // Daemon sockets need a short path, so the clients live in their own short temp dir.
+    if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
     const servers = {};
     for (const peer of opts.peers) {
       console.error(`${peer.name}:`);
@@ -133,6 +140,7 @@ async function main() {
   } finally {
     await stopAll();
     rmSync(tmpDir, { recursive: true, force: true });
+    if (ctx.clients) rmSync(ctx.clients.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,7 @@
 // What is measured for one server, start to finish. Servers run one at a time; a failed measurement
 // is recorded as an error for that server and the run goes on with the next one.
-import { join } from 'node:path';
 import { getManifest } from './http.js';
-import { blobThroughput, manifestLoad, rangeThroughput, PULLS } from './measure.js';
+import { blobThroughput, manifestLoad, rangeThroughput } from './measure.js';
 import { peakRss } from './proc.js';
 import { summarize } from './stats.js';
 
@@ -57,13 +56,16 @@ async function loadSession(peer, image, opts, ctx, runs) {
   }
 }
 
-async function pullSession(peer, image, opts, ctx) {
+/** Each client pulls the large image in turn; a client that fails is an error, the others still run. */
+async function pullSession(peer, image, opts, ctx, attempt) {
   const server = await peer.start(image, ctx, { reuse: true });
   const figures = {};
   try {
-    for (const [client, pull] of Object.entries(PULLS)) {
-      figures[`pull:${client}`] = await repeat(opts.pullRuns, () => pull(server, image, join(ctx.tmpDir, 'pulled')));
-      log(`${peer.name} ${client}: ${figures[`pull:${client}`].median.toFixed(1)} s`);
+    for (const [client, pull] of Object.entries(ctx.clients.pulls)) {
+      await attempt(client, async () => {
+        figures[`pull:${client}`] = await repeat(opts.pullRuns, () => pull(server, image));
+        log(`${peer.name} ${client}: ${figures[`pull:${client}`].median.toFixed(1)} s`);
+      });
     }
   } finally {
     await server.stop();
@@ -97,8 +99,8 @@ export async function measurePeer(peer, images, opts, ctx) {
     const small = await loadSession(peer, images.small, { ...opts, wrkRuns: 1 }, ctx, 1);
     figures['rss.small'] = small.rss;
   });
-  if (opts.pulls && peer.registry) {
-    await attempt('pulls', async () => Object.assign(figures, await pullSession(peer, images.large, opts, ctx)));
+  if (ctx.clients && peer.registry) {
+    await attempt('pulls', async () => Object.assign(figures, await pullSession(peer, images.large, opts, ctx, attempt)));
   }
   return { figures, errors };
 }
