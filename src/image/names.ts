@@ -10,6 +10,7 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const MAX_REPOSITORY_LENGTH = 255;
+const ARCHIVE_EXTENSIONS = /(\.(tar|gz|tgz|oci|zst|xz))+$/i;
 
 export interface ImageName {
   registry: string;
@@ -54,12 +55,13 @@ export function aliasesOf(registry: string, repository: string): string[] {
 /**
  * The repository for images whose archive names no repository (an OCI `ref.name` that is only a tag,
  * or no name at all): the `--repository` option when given, else the tar file's base name without
- * its extensions, lowercased, with every run of characters outside [a-z0-9] turned into one `-`.
- * `Build_Output.v2.tar.gz` → `build-output`; a name left empty becomes `image`.
+ * its archive extensions (.tar .gz .tgz .oci .zst .xz), lowercased, with every run of characters
+ * outside [a-z0-9] turned into one `-`. `Build_Output.v2.oci.tar.gz` → `build-output-v2`; a name left
+ * empty becomes `image`.
  */
 export function repositoryFromFile(tarPath: string): string {
   const base = tarPath.split(/[\\/]/).pop() ?? '';
-  const stem = base.split('.')[0] ?? '';
+  const stem = base.replace(ARCHIVE_EXTENSIONS, '');
   const cleaned = stem
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

@@ -43,7 +43,8 @@ describe('aliasesOf', () => {
 describe('repositoryFromFile', () => {
   it.each([
     ['/srv/images/app.tar', 'app'],
-    ['Build_Output.v2.tar.gz', 'build-output'],
+    ['Build_Output.v2.oci.tar.gz', 'build-output-v2'],
+    ['app.tgz', 'app'],
     ['--.tar', 'image'],
     ['dir.d/My Image.oci.tar', 'my-image'],
   ])('%s → %s', (path, expected) => {
