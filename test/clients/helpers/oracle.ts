@@ -27,6 +27,7 @@ interface ImageConfig {
 }
 
 const IMAGE_NAME_ANNOTATION = 'io.containerd.image.name';
+// skopeo writes RepoTags in full (`docker.io/seed/x:1`), docker in short form (`seed/x:1`).
 const DOCKER_HUB_PREFIX = /^docker\.io\//;
 
 function image(ref: string, configBytes: Buffer, layers: Buffer[]): ExpectedImage {
@@ -49,7 +50,7 @@ function mustGet(files: TarFiles, name: string): Buffer {
 function fromDockerManifest(files: TarFiles): ExpectedImage[] {
   const entries = parseJSON<DockerManifestEntry[]>(files, 'manifest.json');
   return entries.flatMap((e) =>
-    (e.RepoTags ?? []).map((ref) => image(ref, mustGet(files, e.Config), e.Layers.map((l) => mustGet(files, l)))),
+    (e.RepoTags ?? []).map((ref) => image(ref.replace(DOCKER_HUB_PREFIX, ''), mustGet(files, e.Config), e.Layers.map((l) => mustGet(files, l)))),
   );
 }
 
