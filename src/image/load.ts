@@ -3,12 +3,14 @@
 import { LoadError } from '../load-error.js';
 import type { ImageModel } from '../model.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
+import type { TarIndex } from '../tar/index.js';
 import { detectFormat } from './detect.js';
 import type { ArchiveContents } from './found.js';
 import { ModelBuilder } from './model-builder.js';
 import { repositoryFromFile, isRepository } from './names.js';
 import { readDockerArchive } from './readers/docker-archive.js';
 import { readOciLayout } from './readers/oci-layout.js';
+import { terminalProgress } from './progress.js';
 import { type VerifyOptions, verifyModel } from './verify.js';
 
 export interface LoadOptions {
@@ -30,15 +32,19 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   for (const path of tarPaths) {
     const archiveOptions: ArchiveOptions = {};
     if (options.tmpDir !== undefined) archiveOptions.tmpDir = options.tmpDir;
-    if (options.onDecompressProgress) archiveOptions.onProgress = options.onDecompressProgress;
+    const onDecompress = options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`);
+    if (onDecompress) archiveOptions.onProgress = onDecompress;
     const index = await openArchive(path, archiveOptions);
     builder.add(index.file, await readArchive(index), options.repository ?? repositoryFromFile(path));
   }
   const model = builder.build();
-  if (options.verify) await verifyModel(model, options.onVerifyProgress ? { onProgress: options.onVerifyProgress } : {});
+  if (options.verify) {
+    const onProgress = options.onVerifyProgress ?? terminalProgress('verifying blobs');
+    await verifyModel(model, onProgress ? { onProgress } : {});
+  }
   return model;
 }
 
-async function readArchive(index: Parameters<typeof detectFormat>[0]): Promise<ArchiveContents> {
+async function readArchive(index: TarIndex): Promise<ArchiveContents> {
   return detectFormat(index) === 'oci-layout' ? readOciLayout(index) : readDockerArchive(index);
 }

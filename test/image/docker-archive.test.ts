@@ -97,6 +97,45 @@ describe('podman / skopeo docker-archive', () => {
   });
 });
 
+describe('compression', () => {
+  it('labels a zstd layer by its magic bytes, whatever its name says', async () => {
+    const zstd = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from('frame')]);
+    const config = makeConfig([base.diffId]);
+    const name = `${hex(sha256(zstd))}.tar.gz`;
+    const path = await writeArchive(dir, 'zstd.tar', [
+      { name: sha256(config), data: config },
+      { name, data: zstd },
+      { name: 'manifest.json', data: [{ Config: sha256(config), RepoTags: ['app:z'], Layers: [name] }] },
+    ]);
+    const model = await loadImages([path]);
+    const manifest = manifestOf(model, model.images[0]!.digest);
+    expect(manifest.layers[0]).toMatchObject({ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha256(zstd) });
+  });
+
+  it('hashes a compressed layer whose name states no digest', async () => {
+    const config = makeConfig([base.diffId]);
+    const path = await writeArchive(dir, 'noname.tar', [
+      { name: 'config.json', data: config },
+      { name: 'layer0', data: base.gzip },
+      { name: 'manifest.json', data: [{ Config: 'config.json', RepoTags: ['app:n'], Layers: ['layer0'] }] },
+    ]);
+    const model = await loadImages([path]);
+    expect(model.blobs.has(sha256(base.gzip))).toBe(true);
+    expect(model.blobs.has(sha256(config))).toBe(true);
+  });
+
+  it('reads a whole-gzip tarball (image.tar.gz)', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const { gzipSync } = await import('node:zlib');
+    const plain = await writeArchive(dir, 'whole.tar', craneEntries(['app:gz'], [base]));
+    const gz = `${plain}.gz`;
+    await writeFile(gz, gzipSync(await readFile(plain)));
+    const model = await loadImages([gz], { tmpDir: dir });
+    expect(model.images[0]).toMatchObject({ tarPath: gz, repository: 'library/app', tag: 'gz' });
+    expect(model.images[0]!.digest).toBe((await loadImages([plain])).images[0]!.digest);
+  });
+});
+
 describe('several tarballs', () => {
   it('merges them, and the same image twice is fine', async () => {
     const a = await writeArchive(dir, 'a.tar', craneEntries(['app:1'], [base]));
