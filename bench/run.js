@@ -125,7 +125,6 @@ async function main() {
     for (const peer of opts.peers) {
       console.error(`${peer.name}:`);
       servers[peer.name] = await measurePeer(peer, images, opts, ctx);
-      await stopAll();
     }
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     const results = { command, machine: describeMachine(), options: opts.sizes, images, servers };
