@@ -1,7 +1,8 @@
 // One private dockerd and one containerd per test file, in a short /tmp directory; always stopped by pid.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { startContainerd, type Containerd } from './containerd.js';
 import { startDockerd, type Docker } from './dockerd.js';
+import { run } from './run.js';
 import { requireClients } from './tools.js';
 
 export interface ClientEnv {
@@ -19,6 +20,7 @@ export async function startClientEnv(): Promise<ClientEnv> {
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch((err: unknown) => console.error('stop failed:', err));
     stoppers.length = 0;
+    await unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
@@ -31,4 +33,17 @@ export async function startClientEnv(): Promise<ClientEnv> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * dockerd leaves its host-network namespace bind-mounted under --exec-root after it exits
+ * (`netns/default`, after a `--network host` container); unmount whatever is left, deepest first.
+ */
+async function unmountUnder(dir: string): Promise<void> {
+  const mountPoints = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((m): m is string => m !== undefined && m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mountPoints) await run('umount', ['-l', m]);
 }
