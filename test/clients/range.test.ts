@@ -54,7 +54,9 @@ describe('GET /v2/<name>/blobs/<digest> resumed with Range', () => {
     const offset = Math.floor(layer.size * fraction);
     const head = await readThenDrop(url, offset);
 
-    const rest = await request(url, { headers: { range: `bytes=${offset}-` } });
+    const rest = await request(url, { headers: { range: `bytes=${offset}-` } }).catch((err: Error) => {
+      throw new Error(`resumed GET failed: ${err.message}\nseed-registry output:\n${seed.output().slice(-1500)}`);
+    });
     expect(rest.statusCode).toBe(206);
     expect(rest.headers['content-range']).toBe(`bytes ${offset}-${layer.size - 1}/${layer.size}`);
     expect(Number(rest.headers['content-length'])).toBe(layer.size - offset);
