@@ -30,8 +30,6 @@ export async function sendReply(res: ServerResponse, reply: Reply, head: boolean
   const headers: Record<string, string> = { ...COMMON_HEADERS, ...reply.headers };
   // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
   if (reply.status !== NOT_MODIFIED) headers[Header.contentLength] = String(length);
-  // A tar shorter than the index said must fail the response, not leave the client waiting.
-  res.strictContentLength = true;
   res.writeHead(reply.status, headers);
   const body = reply.body;
   if (head || reply.status === NOT_MODIFIED || body.kind === 'empty') {
@@ -47,6 +45,7 @@ export async function sendReply(res: ServerResponse, reply: Reply, head: boolean
     res.end(source.bytes.subarray(range.start, range.end + 1));
     return;
   }
-  // pipeline destroys the file stream if the client goes away (its fd stays open: autoClose false).
+  // pipeline stops the read loop if the client goes away, and fails on a short tar; the caller
+  // then cuts the connection, since the status line is already out.
   await pipeline(files.openRange(source, range), res);
 }
