@@ -3,7 +3,7 @@
 import { LoadError } from '../load-error.js';
 import type { Blob, ImageModel, ImageRecord, Manifest, Repository } from '../model.js';
 import type { ArchiveContents, FoundImage } from './found.js';
-import { type ImageName, aliasesOf } from './names.js';
+import { type ImageName, aliasesOf, parseImageName } from './names.js';
 
 interface TagClaim {
   digest: string;
@@ -45,9 +45,12 @@ export class ModelBuilder {
   private addImage(file: string, image: FoundImage, fallbackRepository: string): void {
     for (const m of image.manifests) if (!this.manifests.has(m.digest)) this.manifests.set(m.digest, m);
     for (const b of image.blobs) if (!this.blobs.has(b.digest)) this.blobs.set(b.digest, b);
-    const names = dedupe([...image.names, ...image.bareTags.map((tag) => ({ registry: FALLBACK_REGISTRY, repository: fallbackRepository, tag }))]);
+    // Fallback names follow docker's normalisation too (`app` is docker.io `library/app`, alias `app`),
+    // so a bare tag and a full name for the same repository share one tag namespace.
+    const fallback = parseImageName(fallbackRepository);
+    const names = dedupe([...image.names, ...image.bareTags.map((tag) => ({ ...fallback, tag }))]);
     // Untagged: still listed, and its repository known, so a pull by digest has a name to use.
-    if (names.length === 0) names.push({ registry: FALLBACK_REGISTRY, repository: fallbackRepository });
+    if (names.length === 0) names.push(fallback);
     for (const name of names) {
       this.claim(file, name, image.top.digest);
       this.images.push(record(file, name, image));
@@ -71,9 +74,6 @@ export class ModelBuilder {
     repo.tags.set(name.tag, { digest, file });
   }
 }
-
-/** The registry recorded for names the archive does not give (a bare tag, an untagged image). */
-export const FALLBACK_REGISTRY = 'docker.io';
 
 function record(file: string, name: ImageName, image: FoundImage): ImageRecord {
   const r: ImageRecord = {

@@ -99,6 +99,19 @@ describe('bad input', () => {
     expect(err.problem).toMatch(/tag docker\.io\/library\/app:1 is claimed twice in this archive/);
   });
 
+  it('a bare OCI tag and a full name claiming the same tag', async () => {
+    const oci = new OciLayout();
+    const m = oci.image([layer]);
+    const bare = await writeArchive(dir, 'app.tar', oci.pack([{ ...m, annotations: { 'org.opencontainers.image.ref.name': '1' } }]));
+    const full = await writeArchive(dir, 'full.tar', craneEntries(['app:1'], [makeLayer('other')]));
+    await expect(loadImages([bare, full])).rejects.toThrow(/full\.tar: tag docker\.io\/library\/app:1 is claimed also by .*app\.tar/);
+  });
+
+  it('a duplicate entry', async () => {
+    const err = await loadError('dup.tar', [configEntry, layerEntry, manifestJSON(good), manifestJSON(good)]);
+    expect([err.entry, err.problem]).toEqual(['manifest.json', 'duplicate entry']);
+  });
+
   it('index.json lists a manifest whose blob is absent', async () => {
     const oci = new OciLayout();
     const m = new OciLayout().image([layer]);

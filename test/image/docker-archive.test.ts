@@ -90,7 +90,7 @@ describe('podman / skopeo docker-archive', () => {
   it('keeps an untagged image reachable by digest under the file name', async () => {
     const path = await writeArchive(dir, 'Untagged_Thing.tar', craneEntries([], [base]));
     const model = await loadImages([path]);
-    expect(model.images[0]).toMatchObject({ repository: 'untagged-thing' });
+    expect(model.images[0]).toMatchObject({ repository: 'library/untagged-thing', aliases: ['untagged-thing'] });
     expect(model.images[0]!.tag).toBeUndefined();
     expect(model.manifests.has(model.images[0]!.digest)).toBe(true);
     expect(model.repositories.get('untagged-thing')?.[0]?.tags.size).toBe(0);

@@ -45,7 +45,7 @@ describe('OCI image layout', () => {
     const oci = new OciLayout();
     const m = oci.image([amd]);
     const path = await writeArchive(dir, 'My.App.oci.tar', oci.pack([{ ...m, annotations: { 'org.opencontainers.image.ref.name': 'v3' } }]));
-    expect((await loadImages([path])).images[0]).toMatchObject({ repository: 'my-app', tag: 'v3' });
+    expect((await loadImages([path])).images[0]).toMatchObject({ repository: 'library/my-app', tag: 'v3' });
     const model = await loadImages([path], { repository: 'team/app' });
     expect(model.images[0]).toMatchObject({ repository: 'team/app', tag: 'v3' });
     expect(model.repositories.get('team/app')?.[0]?.tags.get('v3')).toBe(m.digest);
@@ -63,7 +63,7 @@ describe('OCI image layout', () => {
     const m = oci.image([amd]);
     const path = await writeArchive(dir, 'anon.tar', oci.pack([m]));
     const model = await loadImages([path]);
-    expect(model.images[0]).toMatchObject({ repository: 'anon', digest: m.digest });
+    expect(model.images[0]).toMatchObject({ repository: 'library/anon', digest: m.digest });
     expect(model.images[0]!.tag).toBeUndefined();
   });
 });

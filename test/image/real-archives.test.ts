@@ -15,7 +15,7 @@ describe('archives written by real tools load and verify', () => {
     ['skopeo-docker-archive.tar', ['example.com/tiny/app:1.0'], 'synthesized'],
     ['podman-docker-archive.tar', ['example.com/tiny/app:1.0'], 'synthesized'],
     ['docker-save-legacy.tar', ['example.com/tiny/app:1.0', 'docker.io/library/registry:2.8.1'], 'synthesized'],
-    ['skopeo-oci-archive.tar', ['docker.io/skopeo-oci-archive:1.0'], 'stored'],
+    ['skopeo-oci-archive.tar', ['docker.io/library/skopeo-oci-archive:1.0'], 'stored'],
     ['ctr-export.tar', ['example.com/tiny/app:1.0'], 'stored'],
   ])('%s', async (file, expected, origin) => {
     const model = await load(file);
