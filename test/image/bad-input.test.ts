@@ -119,6 +119,15 @@ describe('bad input', () => {
     expect([err.entry, err.problem]).toEqual([`blobs/sha256/${hex(m.digest)}`, 'listed in index.json but missing from the archive']);
   });
 
+  it('a manifest listed in index.json whose layer is absent', async () => {
+    const oci = new OciLayout();
+    const m = oci.image([layer]);
+    const layerPath = `blobs/sha256/${hex(sha256(layer.gzip))}`;
+    oci.entries.delete(sha256(layer.gzip));
+    const err = await loadError('oci-nolayer.tar', oci.pack([m]));
+    expect([err.entry, err.problem]).toEqual([layerPath, `listed in blobs/sha256/${hex(m.digest)} but missing from the archive`]);
+  });
+
   it('a blob whose size is not what its descriptor says', async () => {
     const oci = new OciLayout();
     const m = oci.image([layer]);

@@ -124,6 +124,18 @@ describe('compression', () => {
     expect(model.blobs.has(sha256(config))).toBe(true);
   });
 
+  it('hashes a compressed layer named by its diff_id, which is not the digest of its bytes', async () => {
+    const config = makeConfig([base.diffId]);
+    const name = `${hex(base.diffId)}.tar`;
+    const path = await writeArchive(dir, 'diffname.tar', [
+      { name: 'c.json', data: config },
+      { name, data: base.gzip },
+      { name: 'manifest.json', data: [{ Config: 'c.json', RepoTags: ['app:d'], Layers: [name] }] },
+    ]);
+    const manifest = manifestOf(await loadImages([path]), (await loadImages([path])).images[0]!.digest);
+    expect(manifest.layers[0]).toMatchObject({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(base.gzip) });
+  });
+
   it('reads a whole-gzip tarball (image.tar.gz)', async () => {
     const { readFile, writeFile } = await import('node:fs/promises');
     const { gzipSync } = await import('node:zlib');

@@ -34,6 +34,6 @@ export function parsePlatform(v: unknown): Platform | undefined {
   return p;
 }
 
-function isStringRecord(v: unknown): v is Record<string, string> {
+export function isStringRecord(v: unknown): v is Record<string, string> {
   return isObject(v) && Object.values(v).every((s) => typeof s === 'string');
 }

@@ -61,7 +61,10 @@ async function readLayer(index: TarIndex, name: string, diffId: string): Promise
   const mediaType = layerMediaType(await index.readHead(name, MAGIC_LENGTH));
   const compressed = mediaType !== SYNTHESIZED.layer.none;
   if (!compressed && !isSha256Digest(diffId)) throw new LoadError(index.file, `invalid diff_id "${diffId}" for this layer`, name);
-  const digest = compressed ? (digestFromEntryName(name) ?? (await hashSource(source))) : diffId;
+  // A compressed layer named by its diff_id (the uncompressed digest) states no digest of these bytes.
+  const named = digestFromEntryName(name);
+  const stated = named !== undefined && named !== diffId ? named : undefined;
+  const digest = compressed ? (stated ?? (await hashSource(source))) : diffId;
   const size = source.kind === 'tar' ? source.size : source.bytes.length;
   return { mediaType, digest, size, blob: { digest, size, source } };
 }

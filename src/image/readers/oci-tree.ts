@@ -9,7 +9,7 @@ import { type Blob, type Descriptor, type Manifest, type Platform, MediaType, fo
 import type { TarIndex } from '../../tar/index.js';
 import { isObject, parseImageConfig } from '../config.js';
 import { blobPath } from '../digest.js';
-import { parseDescriptor, parseManifestsList } from './descriptor.js';
+import { isStringRecord, parseDescriptor, parseManifestsList } from './descriptor.js';
 import { parseEntryJSON } from './json.js';
 
 /** Placeholder platform of attestation manifests (buildkit), not an image anyone pulls. */
@@ -24,7 +24,14 @@ export interface Tree {
   configDigests: string[];
 }
 
-class Absent extends Error {}
+class Absent extends Error {
+  constructor(
+    readonly path: string,
+    readonly listedIn: string,
+  ) {
+    super(path);
+  }
+}
 
 export class TreeReader {
   readonly warnings: string[] = [];
@@ -37,9 +44,9 @@ export class TreeReader {
       return await this.readNode(d, parent);
     } catch (err) {
       if (!(err instanceof Absent)) throw err;
-      if (required) throw new LoadError(this.index.file, `listed in ${parent} but missing from the archive`, err.message);
+      if (required) throw new LoadError(this.index.file, `listed in ${err.listedIn} but missing from the archive`, err.path);
       const platform = d.platform ? `platform ${formatPlatform(d.platform)} ` : '';
-      this.warnings.push(`${this.index.file}: ${parent}: ${platform}${d.digest} is not served: ${err.message} is missing`);
+      this.warnings.push(`${this.index.file}: ${parent}: ${platform}${d.digest} is not served: ${err.path} is missing`);
       return undefined;
     }
   }
@@ -53,7 +60,8 @@ export class TreeReader {
     if (isObject(json) && isObject(json['subject']) && typeof json['subject']['digest'] === 'string') {
       manifest.subject = json['subject']['digest'];
     }
-    if (d.annotations) manifest.annotations = d.annotations;
+    // The manifest's own annotations, as the referrers API lists them (not those of the descriptor).
+    if (isObject(json) && isStringRecord(json['annotations'])) manifest.annotations = json['annotations'];
     return isIndex(d.mediaType) ? this.readIndex(manifest, path, json) : this.readManifest(manifest, d, path, json);
   }
 
@@ -94,7 +102,7 @@ export class TreeReader {
   private blobSource(d: Descriptor, parent: string): { path: string; blob: Blob } {
     const path = blobPath(d.digest);
     const entry = this.index.resolve(path);
-    if (!entry) throw new Absent(path);
+    if (!entry) throw new Absent(path, parent);
     if (entry.size !== d.size) {
       throw new LoadError(this.index.file, `is ${entry.size} bytes but ${parent} says ${d.size}`, path);
     }
