@@ -15,6 +15,8 @@ const POLL_MS = 200;
 
 // Pids still running; killed when the test process exits, even after a failed or aborted run.
 const live = new Set<number>();
+export const trackPid = (pid: number) => live.add(pid);
+export const untrackPid = (pid: number) => live.delete(pid);
 process.on('exit', () => {
   for (const pid of live) {
     try {

@@ -1,7 +1,7 @@
 // Starts the real seed-registry binary on a free loopback port and stops it by pid.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isAlive, sleep } from './daemon.js';
+import { isAlive, sleep, trackPid, untrackPid } from './daemon.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/seed-registry.js', import.meta.url));
@@ -23,14 +23,19 @@ export function startSeed(tars: string[], extraArgs: string[] = []): Promise<See
   const args = [BIN, ...tars.flatMap((t) => ['--tar', t]), '--port', '0', '--host', '127.0.0.1', ...extraArgs];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  if (child.pid !== undefined) trackPid(child.pid);
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      if (child.pid !== undefined) untrackPid(child.pid);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.pid === undefined || !isAlive(child.pid) || child.exitCode !== null) return;
     child.kill('SIGTERM');
     const late = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
     if (late) child.kill('SIGKILL');
   };
-  process.on('exit', () => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
