@@ -35,7 +35,9 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
     const onDecompress = options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`);
     if (onDecompress) archiveOptions.onProgress = onDecompress;
     const index = await openArchive(path, archiveOptions);
-    builder.add(index.file, await readArchive(index), options.repository ?? repositoryFromFile(path));
+    const contents = await readArchive(index);
+    if (contents.images.length === 0) throw new LoadError(index.file, 'holds no images to serve');
+    builder.add(index.file, contents, options.repository ?? repositoryFromFile(path));
   }
   const model = builder.build();
   if (options.verify) {

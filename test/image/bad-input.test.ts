@@ -43,6 +43,13 @@ describe('bad input', () => {
     expect(err.problem).toMatch(/neither manifest\.json nor index\.json/);
   });
 
+  it.each([
+    ['empty-docker.tar', [{ name: 'manifest.json', data: [] }]],
+    ['empty-oci.tar', new OciLayout().pack([])],
+  ])('%s holds no images', async (name, entries) => {
+    expect((await loadError(name, entries as PackEntry[])).problem).toBe('holds no images to serve');
+  });
+
   it('a referenced layer is missing', async () => {
     const err = await loadError('missing.tar', [configEntry, manifestJSON(good)]);
     expect([err.entry, err.problem]).toEqual([LAYER, 'missing from the archive']);
