@@ -67,8 +67,8 @@ export class ModelBuilder {
     if (name.tag === undefined) return;
     const previous = repo.tags.get(name.tag);
     if (previous && previous.digest !== digest) {
-      const where = previous.file === file ? 'twice in this archive' : `also by ${previous.file}`;
-      const problem = `tag ${key}:${name.tag} is claimed ${where}: ${previous.digest} and ${digest}`;
+      const where = previous.file === file ? `by ${previous.digest} earlier in this archive` : `by ${previous.digest} in ${previous.file}`;
+      const problem = `tag ${key}:${name.tag} names ${digest} here but is already claimed ${where}`;
       throw new LoadError(file, problem);
     }
     repo.tags.set(name.tag, { digest, file });

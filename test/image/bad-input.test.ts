@@ -103,7 +103,7 @@ describe('bad input', () => {
     const entries = [...craneEntries(['app:1'], [layer]), ...craneEntries(['app:1'], [other]).filter((e) => e.name !== 'manifest.json')];
     const items = [good, { Config: entries[3]!.name, RepoTags: ['app:1'], Layers: [entries[4]!.name] }];
     const err = await loadError('twice.tar', [...entries.filter((e) => e.name !== 'manifest.json'), { name: 'manifest.json', data: items }]);
-    expect(err.problem).toMatch(/tag docker\.io\/library\/app:1 is claimed twice in this archive/);
+    expect(err.problem).toMatch(/tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ earlier in this archive/);
   });
 
   it('a bare OCI tag and a full name claiming the same tag', async () => {
@@ -111,7 +111,7 @@ describe('bad input', () => {
     const m = oci.image([layer]);
     const bare = await writeArchive(dir, 'app.tar', oci.pack([{ ...m, annotations: { 'org.opencontainers.image.ref.name': '1' } }]));
     const full = await writeArchive(dir, 'full.tar', craneEntries(['app:1'], [makeLayer('other')]));
-    await expect(loadImages([bare, full])).rejects.toThrow(/full\.tar: tag docker\.io\/library\/app:1 is claimed also by .*app\.tar/);
+    await expect(loadImages([bare, full])).rejects.toThrow(/full\.tar: tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ in .*app\.tar/);
   });
 
   it('a duplicate entry', async () => {
