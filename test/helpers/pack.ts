@@ -28,9 +28,9 @@ export async function packTar(path: string, entries: PackEntry[]): Promise<strin
   const done = pipeline(pack, createWriteStream(path));
   for (const e of entries) {
     const type = e.type ?? 'file';
-    const body = type === 'file' ? toBuffer(e.data) : undefined;
+    const body = type === 'file' ? toBuffer(e.data) : Buffer.alloc(0);
     await new Promise<void>((resolve, reject) => {
-      const header = { name: e.name, type, linkname: e.linkname, size: body?.length ?? 0, mtime: new Date(0), pax: e.pax };
+      const header = { name: e.name, type, linkname: e.linkname, size: body.length, mtime: new Date(0), pax: e.pax };
       pack.entry(header, body, (err) => (err ? reject(err) : resolve()));
     });
   }
