@@ -7,8 +7,10 @@ import type { Source } from '../model.js';
 import type { ResolvedRange } from './range.js';
 
 /**
- * Bytes per positioned read. Measured with bench/ (see README "Measurements"): smaller chunks cost
- * throughput in per-read overhead, larger ones only add memory per transfer.
+ * Bytes per positioned read. Measured: one 1 GiB blob from a page-cached tar to curl over loopback,
+ * 2 cores, best of 3 rounds: 64 KiB ≈ 360 MiB/s, 256 KiB ≈ 950 MiB/s, 512 KiB ≈ 1.25 GiB/s,
+ * 1 MiB ≈ 1.5 GiB/s, 4 MiB ≈ 1.4 GiB/s (±30% run to run; 4 parallel pulls plateau alike from
+ * 512 KiB). Past 512 KiB the gain is within noise while memory per transfer grows.
  */
 export const READ_CHUNK = 512 * 1024;
 
@@ -24,9 +26,12 @@ export class ShortReadError extends Error {
 }
 
 export class TarFiles {
-  private constructor(private readonly handles: Map<string, FileHandle>) {}
+  private constructor(
+    private readonly handles: Map<string, FileHandle>,
+    private readonly chunk: number,
+  ) {}
 
-  static async open(paths: Iterable<string>): Promise<TarFiles> {
+  static async open(paths: Iterable<string>, chunk = READ_CHUNK): Promise<TarFiles> {
     const handles = new Map<string, FileHandle>();
     try {
       for (const path of new Set(paths)) handles.set(path, await open(path, 'r'));
@@ -34,7 +39,7 @@ export class TarFiles {
       await Promise.all([...handles.values()].map((h) => h.close()));
       throw error;
     }
-    return new TarFiles(handles);
+    return new TarFiles(handles, chunk);
   }
 
   /**
@@ -48,7 +53,7 @@ export class TarFiles {
     let position = source.offset + range.start;
     const end = source.offset + range.end + 1;
     while (position < end) {
-      const length = Math.min(READ_CHUNK, end - position);
+      const length = Math.min(this.chunk, end - position);
       const buffer = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(buffer, 0, length, position);
       if (bytesRead === 0) throw new ShortReadError(source.path, position);

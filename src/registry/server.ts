@@ -20,6 +20,8 @@ export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
   platform?: Platform;
   logger?: Logger;
+  /** Bytes per positioned read of a blob (default READ_CHUNK); for measurements. */
+  readChunk?: number;
 }
 
 export interface Registry {
@@ -38,7 +40,7 @@ const DEFAULT_GRACE_MS = 5_000;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
   const served = buildServed(model, options.platform);
-  const files = await TarFiles.open(tarPathsOf([...served.blobs.values()].map((b) => b.source)));
+  const files = await TarFiles.open(tarPathsOf([...served.blobs.values()].map((b) => b.source)), options.readChunk);
   const logger = options.logger ?? silentLogger;
   const server = createServer((req, res) => void handle(served, files, logger, req, res));
   server.headersTimeout = HEADERS_TIMEOUT_MS;
