@@ -1,7 +1,6 @@
 // The one place that writes responses: common headers, Content-Length from the body description,
 // no body on HEAD, blob ranges streamed with backpressure and stopped when the client leaves.
 import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { errorBody, RegistryError } from './errors.js';
 import { API_VERSION, ContentType, Header, READ_METHODS } from './headers.js';
 import type { TarFiles } from './files.js';
@@ -45,7 +44,6 @@ export async function sendReply(res: ServerResponse, reply: Reply, head: boolean
     res.end(source.bytes.subarray(range.start, range.end + 1));
     return;
   }
-  // pipeline stops the read loop if the client goes away, and fails on a short tar; the caller
-  // then cuts the connection, since the status line is already out.
-  await pipeline(files.openRange(source, range), res);
+  await files.writeRange(source, range, res);
+  res.end();
 }

@@ -96,7 +96,7 @@ async function handle(served: Served, files: TarFiles, logger: Logger, req: Inco
     await sendReply(res, reply, head, files);
   } catch (error) {
     // Headers are out: the only honest signal left is a cut connection.
-    if (!isPrematureClose(error)) logger.error(`${method} ${path}: response failed`, error);
+    if (!clientWentAway(res, error)) logger.error(`${method} ${path}: response failed`, error);
     res.destroy();
   }
 }
@@ -112,8 +112,11 @@ function answer(served: Served, logger: Logger, method: string, path: string, he
   }
 }
 
-function isPrematureClose(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'EPIPE', 'ECONNRESET']);
+
+/** A client leaving mid-transfer is ordinary (docker cancels, ctr retries), not an error to log. */
+function clientWentAway(res: ServerResponse, error: unknown): boolean {
+  return res.destroyed || CLIENT_GONE.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
 function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {
