@@ -161,3 +161,29 @@ describe('pull oracle', () => {
     expect(result.manifests).toEqual([t.index.digest, t.amd64.digest, t.arm64.digest]);
   });
 });
+
+describe('--platform', () => {
+  it('serves the configured platform to a client that accepts no index', async () => {
+    const arm = await serve(t.model, { platform: { os: 'linux', architecture: 'arm64' } });
+    try {
+      const res = await arm.pool.request({ method: 'GET', path: '/v2/registry/manifests/2', headers: { accept: MediaType.ociManifest } });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      expect(res.headers['docker-content-digest']).toBe(t.arm64.digest);
+      expect(body.equals(t.arm64.bytes)).toBe(true);
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it('serves the index when the archive lacks that platform', async () => {
+    const s390 = await serve(t.model, { platform: { os: 'linux', architecture: 's390x' } });
+    try {
+      const res = await s390.pool.request({ method: 'GET', path: '/v2/registry/manifests/2', headers: { accept: MediaType.dockerManifest } });
+      await res.body.dump();
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['docker-content-digest']).toBe(t.index.digest);
+    } finally {
+      await s390.stop();
+    }
+  });
+});

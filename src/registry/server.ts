@@ -22,7 +22,20 @@ export interface RegistryOptions {
   logger?: Logger;
   /** Bytes per positioned read of a blob (default READ_CHUNK); for measurements. */
   readChunk?: number;
+  timeouts?: Partial<Timeouts>;
 }
+
+/** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
+export interface Timeouts {
+  headersMs: number;
+  keepAliveMs: number;
+  /** A socket with no traffic either way for this long is closed, mid-response too. */
+  idleMs: number;
+}
+
+const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 15_000, keepAliveMs: 5_000, idleMs: 60_000 };
+/** How often node checks headersTimeout; its default (30 s) would double the limit. */
+const CHECK_INTERVAL_MS = 1_000;
 
 export interface Registry {
   server: Server;
@@ -32,20 +45,17 @@ export interface Registry {
   close(graceMs?: number): Promise<void>;
 }
 
-/** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
-const HEADERS_TIMEOUT_MS = 15_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-const SOCKET_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_GRACE_MS = 5_000;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
   const served = buildServed(model, options.platform);
   const files = await TarFiles.open(tarPathsOf([...served.blobs.values()].map((b) => b.source)), options.readChunk);
   const logger = options.logger ?? silentLogger;
-  const server = createServer((req, res) => void handle(served, files, logger, req, res));
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void handle(served, files, logger, req, res));
+  server.headersTimeout = timeouts.headersMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.setTimeout(timeouts.idleMs);
   return {
     server,
     served,

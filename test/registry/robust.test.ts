@@ -116,3 +116,25 @@ describe('robustness', () => {
     expect(openFds()).toBe(before);
   });
 });
+
+describe('timeouts', () => {
+  it('closes the socket of a client that connects and says nothing', async () => {
+    const quick = await serve(await buildModel(), { timeouts: { headersMs: 300, idleMs: 300 } });
+    try {
+      const { port } = new URL(quick.base);
+      const started = Date.now();
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        const timer = setTimeout(() => reject(new Error('socket still open after 5 s')), 5_000);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.on('error', () => {});
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await quick.stop();
+    }
+  });
+});
