@@ -46,6 +46,7 @@ export interface Registry {
 }
 
 const DEFAULT_GRACE_MS = 5_000;
+const IDLE_SWEEP_MS = 100;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
   const served = buildServed(model, options.platform);
@@ -142,8 +143,11 @@ function listen(server: Server, port: number, host?: string): Promise<AddressInf
 async function closeServer(server: Server, graceMs: number): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A connection whose transfer just finished goes idle: close it then, not at keep-alive timeout.
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
-  clearTimeout(timer);
+  clearInterval(sweep);
+  clearTimeout(cut);
 }

@@ -138,3 +138,28 @@ describe('timeouts', () => {
     }
   });
 });
+
+describe('shutdown', () => {
+  it('lets a transfer in flight finish before closing', async () => {
+    const own = await serve(await buildModel());
+    const { port } = new URL(own.base);
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /v2/app/blobs/${BIG_DIGEST} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      if (chunks.length === 1) {
+        socket.pause(); // a slow client: the server must wait for it, not cut it
+        void own.pool.close().then(() => own.registry.close(10_000));
+        setTimeout(() => socket.resume(), 300);
+      }
+    });
+    socket.on('error', () => {});
+    await ended;
+    const response = Buffer.concat(chunks);
+    const body = response.subarray(response.indexOf('\r\n\r\n') + 4);
+    expect(body.length).toBe(BIG.length);
+    expect(body.equals(BIG)).toBe(true);
+    expect(own.registry.server.listening).toBe(false);
+  });
+});
