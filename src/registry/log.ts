@@ -13,6 +13,8 @@ export interface AccessEntry {
 }
 
 export interface Logger {
+  /** False when access lines are dropped anyway: the server then skips timing each request. */
+  readonly logsAccess: boolean;
   access(entry: AccessEntry): void;
   error(message: string, error?: unknown): void;
 }
@@ -30,6 +32,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   const json = options.format === 'json';
   return {
+    logsAccess: !options.quiet,
     access(entry) {
       if (options.quiet) return;
       out(json ? JSON.stringify({ time: new Date().toISOString(), ...entry }) : formatAccess(entry));
@@ -46,4 +49,4 @@ export function formatAccess(e: AccessEntry): string {
 }
 
 /** A logger that writes nothing, for embedding and tests. */
-export const silentLogger: Logger = { access() {}, error() {} };
+export const silentLogger: Logger = { logsAccess: false, access() {}, error() {} };
