@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The installed command: everything lives in the compiled CLI (npm run build).
-import { main } from '../dist/cli.js';
+// The installed command: everything lives in the bundled CLI (npm run build).
+import { main } from '../dist/seed-registry.js';
 
 await main();
