@@ -31,7 +31,7 @@ function answerRange(blob: ServedBlob, requested: RequestedRange): Reply {
     case 'none':
     case 'multiple':
       // Several ranges get the whole blob: clients resume with one range, and 200 is allowed.
-      return { status: 200, headers: blob.headers, body: wholeBody(blob, whole) };
+      return { status: 200, headers: blob.complete, complete: true, body: wholeBody(blob, whole) };
     case 'invalid':
       return unsatisfiable(blob);
     case 'single': {

@@ -15,7 +15,7 @@ export function getManifest(served: Served, route: ManifestRoute): Reply {
     return { status: 304, headers: found.headers, body: EMPTY };
   }
   // Content-Type is the manifest's own media type: docker rejects a mismatch, containerd trusts it.
-  return { status: 200, headers: found.headers, body: { kind: 'bytes', bytes: found.manifest.bytes } };
+  return { status: 200, headers: found.complete, complete: true, body: { kind: 'bytes', bytes: found.manifest.bytes } };
 }
 
 function resolveManifest(served: Served, route: ManifestRoute): ServedManifest {

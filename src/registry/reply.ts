@@ -13,6 +13,11 @@ export interface Reply {
   status: number;
   headers: Record<string, string>;
   body: Body;
+  /**
+   * The headers are the whole set, common headers and Content-Length included, built once at
+   * start-up: the hot paths (a manifest, a whole blob) then allocate nothing for headers.
+   */
+  complete?: true;
 }
 
 export const EMPTY: Body = { kind: 'empty' };

@@ -2,15 +2,11 @@
 // no body on HEAD, blob ranges streamed with backpressure and stopped when the client leaves.
 import type { ServerResponse } from 'node:http';
 import { errorBody, RegistryError } from './errors.js';
-import { API_VERSION, ContentType, Header, READ_METHODS } from './headers.js';
+import { COMMON_HEADERS, completeHeaders, ContentType, Header, READ_METHODS } from './headers.js';
 import type { TarFiles } from './files.js';
 import { bodyLength, type Reply } from './reply.js';
 
 const NOT_MODIFIED = 304;
-const COMMON_HEADERS = {
-  [Header.apiVersion]: API_VERSION,
-  [Header.contentTypeOptions]: 'nosniff',
-};
 
 export function errorReply(error: RegistryError): Reply {
   const headers: Record<string, string> = { [Header.contentType]: ContentType.json };
@@ -25,10 +21,12 @@ export function sentLength(reply: Reply, head: boolean): number {
 
 /** Writes `reply`; resolves once the body has been handed to the socket. */
 export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: TarFiles): Promise<void> {
-  const length = bodyLength(reply.body);
-  const headers: Record<string, string> = { ...COMMON_HEADERS, ...reply.headers };
   // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
-  if (reply.status !== NOT_MODIFIED) headers[Header.contentLength] = String(length);
+  const headers = reply.complete
+    ? reply.headers
+    : reply.status === NOT_MODIFIED
+      ? { ...COMMON_HEADERS, ...reply.headers }
+      : completeHeaders(reply.headers, bodyLength(reply.body));
   res.writeHead(reply.status, headers);
   const body = reply.body;
   if (head || reply.status === NOT_MODIFIED || body.kind === 'empty') {

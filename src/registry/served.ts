@@ -3,11 +3,13 @@
 // referrers of each subject and the sorted catalog. Requests only read these maps.
 import { type Descriptor, type ImageModel, type Manifest, type Platform, type Repository, type Source } from '../model.js';
 import { RegistryError } from './errors.js';
-import { ContentType, etagOf, Header, IMMUTABLE } from './headers.js';
+import { completeHeaders, ContentType, etagOf, Header, IMMUTABLE } from './headers.js';
 
 export interface ServedManifest {
   manifest: Manifest;
   headers: Record<string, string>;
+  /** `headers` plus the common headers and Content-Length: the whole set for 200 and HEAD. */
+  complete: Record<string, string>;
 }
 
 export interface ServedBlob {
@@ -15,6 +17,8 @@ export interface ServedBlob {
   size: number;
   source: Source;
   headers: Record<string, string>;
+  /** The whole set of headers for the whole blob (200 and HEAD). */
+  complete: Record<string, string>;
 }
 
 export interface Served {
@@ -35,7 +39,8 @@ export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLAT
   const blobs = new Map<string, ServedBlob>();
   for (const blob of model.blobs.values()) blobs.set(blob.digest, servedBlob(blob.digest, blob.size, blob.source));
   for (const manifest of model.manifests.values()) {
-    manifests.set(manifest.digest, { manifest, headers: manifestHeaders(manifest) });
+    const headers = manifestHeaders(manifest);
+    manifests.set(manifest.digest, { manifest, headers, complete: completeHeaders(headers, manifest.bytes.length) });
     if (!blobs.has(manifest.digest)) {
       const source: Source = { kind: 'memory', bytes: manifest.bytes };
       blobs.set(manifest.digest, servedBlob(manifest.digest, manifest.bytes.length, source));
@@ -57,7 +62,7 @@ function servedBlob(digest: string, size: number, source: Source): ServedBlob {
     [Header.acceptRanges]: 'bytes',
     [Header.cacheControl]: IMMUTABLE,
   };
-  return { digest, size, source, headers };
+  return { digest, size, source, headers, complete: completeHeaders(headers, size) };
 }
 
 function collectReferrers(model: ImageModel): Map<string, Descriptor[]> {

@@ -87,3 +87,20 @@ describe('parseRequest', () => {
     expect(parseRequest('GET', '/favicon.ico', {}).route).toEqual({ kind: 'not-found' });
   });
 });
+
+describe('request targets', () => {
+  const route = (url: string) => parseRequest('GET', url, {}).route;
+
+  it.each([
+    ['/v2/library/busybox/tags/list?n=2&last=a', { kind: 'tags', name: 'library/busybox', ns: undefined, page: { n: 2, last: 'a' } }],
+    ['/v2/library/busybox/tags/list?ns=docker.io', { kind: 'tags', name: 'library/busybox', ns: 'docker.io', page: { last: undefined } }],
+    ['/v2/_catalog#frag', { kind: 'catalog', page: { last: undefined } }],
+    ['/v2/_catalog?n=1#frag', { kind: 'catalog', page: { n: 1, last: undefined } }],
+    ['http://example.test/v2/_catalog?n=3', { kind: 'catalog', page: { n: 3, last: undefined } }],
+    ['/v2/', { kind: 'base' }],
+  ])('%s', (url, expected) => expect(route(url)).toEqual(expected));
+
+  it('does not resolve dot segments into another repository', () => {
+    expect(codeOf(() => route('/v2/library/../busybox/manifests/seed'))).toBe('NAME_INVALID');
+  });
+});
