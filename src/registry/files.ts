@@ -27,11 +27,39 @@ export class ShortReadError extends Error {
   }
 }
 
+/** Read buffers kept for the next transfers: enough for this many transfers at once. */
+const POOLED_TRANSFERS = 8;
+
+/**
+ * Read buffers shared by all transfers: a finished transfer hands its two buffers to the next one,
+ * so streaming makes no garbage, and memory stays flat however many blobs are pulled.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buffer);
+  }
+}
+
 export class TarFiles {
+  private readonly pool: BufferPool;
+
   private constructor(
     private readonly handles: Map<string, FileHandle>,
-    private readonly chunk: number,
-  ) {}
+    chunk: number,
+  ) {
+    this.pool = new BufferPool(chunk, 2 * POOLED_TRANSFERS);
+  }
 
   static async open(paths: Iterable<string>, chunk = READ_CHUNK): Promise<TarFiles> {
     const handles = new Map<string, FileHandle>();
@@ -56,8 +84,8 @@ export class TarFiles {
     if (handle === undefined) throw new Error(`tar file not opened: ${source.path}`);
     let position = source.offset + range.start;
     const end = source.offset + range.end + 1;
-    const size = Math.min(this.chunk, end - position);
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
+    const size = this.pool.size;
+    const buffers = [this.pool.take(), this.pool.take()] as const;
     const flushed: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     const gone = closedEarly(out);
     try {
@@ -70,6 +98,9 @@ export class TarFiles {
         flushed[turn] = written(out, buffer.subarray(0, bytesRead));
       }
       await Promise.race([Promise.all(flushed), gone.promise]);
+      // Only now is neither buffer referenced by a pending write; after a failure they may still
+      // be, so they are left to the garbage collector.
+      for (const buffer of buffers) this.pool.give(buffer);
     } finally {
       gone.dispose();
     }
