@@ -1,14 +1,14 @@
 // Opens an image archive: a tar file as it is, or a whole-gzip tarball (image.tar.gz) decompressed
 // once into a temporary file, because blobs are served as byte ranges of an uncompressed tar.
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { mkdtemp, open, stat } from 'node:fs/promises';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { LoadError } from '../load-error.js';
-import { type TarIndex, indexTar } from './index.js';
+import { type TarIndex, indexTar, openForReading } from './index.js';
 
 export interface ArchiveOptions {
   /** Where a decompressed copy goes; the system temp dir by default. */
@@ -21,12 +21,7 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const temporaryDirs: string[] = [];
 
 export async function isGzipFile(path: string): Promise<boolean> {
-  let file;
-  try {
-    file = await open(path, 'r');
-  } catch (err) {
-    throw new LoadError(path, `cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  const file = await openForReading(path);
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await file.read(head, 0, 2, 0);

@@ -1,5 +1,5 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Source } from '../model.js';
 import { LoadError } from '../load-error.js';
 import type { EntryType } from './header.js';
@@ -98,14 +98,18 @@ function linkTarget(entry: TarEntry): string {
   return entry.type === 'hardlink' ? normalizeEntryName(target) : symlinkTarget(entry.name, target);
 }
 
-/** Reads only the headers of `path` and returns its index; LoadError for anything malformed or hostile. */
-export async function indexTar(path: string, file = path): Promise<TarIndex> {
-  let handle;
+/** Opens `path` for reading; a failure is a start-up error naming `file` and the system's code. */
+export async function openForReading(path: string, file = path): Promise<FileHandle> {
   try {
-    handle = await open(path, 'r');
+    return await open(path, 'r');
   } catch (err) {
     throw new LoadError(file, `cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+}
+
+/** Reads only the headers of `path` and returns its index; LoadError for anything malformed or hostile. */
+export async function indexTar(path: string, file = path): Promise<TarIndex> {
+  const handle = await openForReading(path, file);
   try {
     const { size } = await handle.stat();
     if (size === 0) throw new LoadError(file, 'empty file, not a tar archive');
