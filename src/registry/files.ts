@@ -87,23 +87,18 @@ export class TarFiles {
     const size = this.pool.size;
     const buffers = [this.pool.take(), this.pool.take()] as const;
     const flushed: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-    const gone = closedEarly(out);
-    try {
-      for (let turn = 0; position < end; turn ^= 1) {
-        await Promise.race([flushed[turn], gone.promise]);
-        const buffer = buffers[turn]!;
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(size, end - position), position);
-        if (bytesRead === 0) throw new ShortReadError(source.path, position);
-        position += bytesRead;
-        flushed[turn] = written(out, buffer.subarray(0, bytesRead));
-      }
-      await Promise.race([Promise.all(flushed), gone.promise]);
-      // Only now is neither buffer referenced by a pending write; after a failure they may still
-      // be, so they are left to the garbage collector.
-      for (const buffer of buffers) this.pool.give(buffer);
-    } finally {
-      gone.dispose();
+    for (let turn = 0; position < end; turn ^= 1) {
+      await flushed[turn];
+      const buffer = buffers[turn]!;
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(size, end - position), position);
+      if (bytesRead === 0) throw new ShortReadError(source.path, position);
+      position += bytesRead;
+      flushed[turn] = written(out, buffer.subarray(0, bytesRead));
     }
+    await Promise.all(flushed);
+    // Only now is neither buffer referenced by a pending write; after a failure they may still
+    // be, so they are left to the garbage collector.
+    for (const buffer of buffers) this.pool.give(buffer);
   }
 
   async close(): Promise<void> {
@@ -111,9 +106,23 @@ export class TarFiles {
     this.handles.clear();
   }
 }
-/** Resolves once `out` has handed `chunk` to the kernel. Never left as an unhandled rejection. */
+/**
+ * Resolves once `out` has handed `chunk` to the kernel; rejects if `out` closes first (the client
+ * went away), since a write callback is not promised then. The close listener lives only as long
+ * as its chunk: listeners or promise reactions held for a whole transfer pile up per chunk and
+ * grew the young generation (and RSS) on long blobs. Never left as an unhandled rejection.
+ */
 function written(out: Writable, chunk: Buffer): Promise<void> {
-  const promise = new Promise<void>((resolve, reject) => out.write(chunk, (error) => (error ? reject(error) : resolve())));
+  const promise = new Promise<void>((resolve, reject) => {
+    if (out.destroyed) return reject(new ClientGoneError('the client went away'));
+    const onClose = () => reject(new ClientGoneError('the client went away'));
+    out.once('close', onClose);
+    out.write(chunk, (error) => {
+      out.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
   promise.catch(() => {});
   return promise;
 }
@@ -121,18 +130,6 @@ function written(out: Writable, chunk: Buffer): Promise<void> {
 export class ClientGoneError extends Error {
   override readonly name = 'ClientGoneError';
   readonly code = 'ERR_STREAM_PREMATURE_CLOSE';
-}
-
-/** A promise that rejects if `out` closes before it finished. */
-function closedEarly(out: Writable): { promise: Promise<never>; dispose(): void } {
-  let onClose = () => {};
-  const promise = new Promise<never>((_, reject) => {
-    onClose = () => reject(new ClientGoneError('the client went away'));
-    if (out.destroyed) onClose();
-    else out.once('close', onClose);
-  });
-  promise.catch(() => {});
-  return { promise, dispose: () => out.off('close', onClose) };
 }
 
 /** Every tar file a model's blobs point into. */
