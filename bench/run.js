@@ -14,6 +14,7 @@ import { killAllSync, stopAll } from './proc.js';
 import { measurePeer } from './suite.js';
 import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
+import { measureNodeFloor, renderFloor } from './floor.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -99,6 +100,8 @@ function render(results) {
     '',
     renderTable(results),
     '',
+    renderFloor(results.nodeFloor),
+    '',
     renderTargets(results.targets),
     ...(errors ? ['', 'Errors:', '', errors] : []),
   ].join('\n');
@@ -126,8 +129,10 @@ async function main() {
       console.error(`${peer.name}:`);
       servers[peer.name] = await measurePeer(peer, images, opts, ctx);
     }
+    console.error('node floor:');
+    const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers };
+    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
     const text = render(results);
