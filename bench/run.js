@@ -2,6 +2,7 @@
 // `npm run bench`: seed-registry against distribution and nginx, side by side in one run.
 // Generates its images in a temp dir, runs one server at a time, prints medians (min–max) and
 // seed/peer ratios, writes JSON, and keeps the latest results in docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -126,6 +127,9 @@ async function main() {
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
     const servers = {};
     for (const peer of opts.peers) {
+      // Gigabytes just written (the images, a peer's import) are flushed to disk in the background
+      // for tens of seconds; flush them now so that no server is measured during another's writeback.
+      execFileSync('sync');
       console.error(`${peer.name}:`);
       servers[peer.name] = await measurePeer(peer, images, opts, ctx);
     }

@@ -1,5 +1,6 @@
 // What is measured for one server, start to finish. Servers run one at a time; a failed measurement
 // is recorded as an error for that server and the run goes on with the next one.
+import { execFileSync } from 'node:child_process';
 import { getManifest } from './http.js';
 import { blobThroughput, manifestLoad, rangeThroughput } from './measure.js';
 import { peakRss } from './proc.js';
@@ -37,6 +38,8 @@ async function repeat(runs, fn) {
 async function loadSession(peer, image, opts, ctx, runs) {
   const server = await peer.start(image, ctx, { reuse: true });
   try {
+    // A peer's import has just written the image again: flush it before measuring (see run.js).
+    execFileSync('sync');
     const layers = await servedLayers(server);
     const figures = {};
     figures.blob1 = await repeat(runs, () => blobThroughput(server, layers, 1));
