@@ -7,7 +7,8 @@ import type { TarIndex } from '../tar/index.js';
 import { detectFormat } from './detect.js';
 import type { ArchiveContents } from './found.js';
 import { ModelBuilder } from './model-builder.js';
-import { repositoryFromFile, isRepository } from './names.js';
+import { isRepositoryName } from '../reference.js';
+import { repositoryFromFile } from './names.js';
 import { readDockerArchive } from './readers/docker-archive.js';
 import { readOciLayout } from './readers/oci-layout.js';
 import { terminalProgress } from './progress.js';
@@ -25,7 +26,7 @@ export interface LoadOptions {
 }
 
 export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
-  if (options.repository !== undefined && !isRepository(options.repository)) {
+  if (options.repository !== undefined && !isRepositoryName(options.repository)) {
     throw new LoadError('--repository', `"${options.repository}" is not a valid repository name`);
   }
   const builder = new ModelBuilder();

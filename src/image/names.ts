@@ -2,14 +2,13 @@
 // `registry:2.8.1` and `docker.io/library/registry:2.8.1` both mean registry `docker.io`,
 // repository `library/registry`, tag `2.8.1`; the short form `registry` is served as an alias.
 
+import { NAME_MAX, isRepositoryName, isTag } from '../reference.js';
+
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
 const OFFICIAL_PREFIX = 'library/';
 
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const MAX_REPOSITORY_LENGTH = 255;
 const ARCHIVE_EXTENSIONS = /(\.(tar|gz|tgz|oci|zst|xz))+$/i;
 
 export interface ImageName {
@@ -17,14 +16,6 @@ export interface ImageName {
   repository: string;
   tag?: string;
   digest?: string;
-}
-
-export function isTag(s: string): boolean {
-  return TAG.test(s);
-}
-
-export function isRepository(s: string): boolean {
-  return s.length > 0 && s.length <= MAX_REPOSITORY_LENGTH && s.split('/').every((c) => PATH_COMPONENT.test(c));
 }
 
 /** Parses a full or short image reference; throws an Error with a readable message when invalid. */
@@ -36,9 +27,9 @@ export function parseImageName(ref: string): ImageName {
   const hasTag = colon > slash;
   const path = hasTag ? rest.slice(0, colon) : rest;
   const tag = hasTag ? rest.slice(colon + 1) : undefined;
-  if (tag !== undefined && !TAG.test(tag)) throw new Error(`invalid tag in image name "${ref}"`);
+  if (tag !== undefined && !isTag(tag)) throw new Error(`invalid tag in image name "${ref}"`);
   const { registry, repository } = splitRegistry(path);
-  if (!isRepository(repository)) throw new Error(`invalid repository in image name "${ref}"`);
+  if (!isRepositoryName(repository)) throw new Error(`invalid repository in image name "${ref}"`);
   const name: ImageName = { registry, repository };
   if (tag !== undefined) name.tag = tag;
   if (digest !== undefined) name.digest = digest;
@@ -66,7 +57,7 @@ export function repositoryFromFile(tarPath: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, MAX_REPOSITORY_LENGTH);
+    .slice(0, NAME_MAX);
   return cleaned === '' ? 'image' : cleaned;
 }
 

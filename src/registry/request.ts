@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseAccept } from './accept.js';
 import { RegistryError } from './errors.js';
-import { isDigest, isRepositoryName, isTag } from './grammar.js';
+import { isDigest, isRepositoryName, isTag } from '../reference.js';
 import { parseRange, type RequestedRange } from './range.js';
 
 export type Reference = { tag: string } | { digest: string };

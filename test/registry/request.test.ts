@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/registry/errors.js';
-import { isDigest, isRepositoryName, isTag } from '../../src/registry/grammar.js';
+import { isDigest, isRepositoryName, isTag } from '../../src/reference.js';
 import { parseRequest } from '../../src/registry/request.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

@@ -6,7 +6,7 @@ import { type Descriptor, isIndex, isManifest } from '../../model.js';
 import type { TarIndex } from '../../tar/index.js';
 import { digestFromEntryName } from '../digest.js';
 import { type ArchiveContents, type FoundImage, totalSize } from '../found.js';
-import { isTag } from '../names.js';
+import { isTag } from '../../reference.js';
 import { parseManifestsList } from './descriptor.js';
 import { parseManifestList } from './manifest-json.js';
 import { parseArchiveName, parseNameList } from './names-entry.js';

@@ -1,9 +1,10 @@
 // The distribution reference grammar (distribution/reference, OCI distribution spec "Pulling
-// manifests"): repository names, tags and digests, checked before any lookup.
+// manifests"): repository names, tags and digests. One grammar for the names an archive states
+// (the loader) and the names a request carries (the registry).
 
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const NAME = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
-const NAME_MAX = 255;
+export const NAME_MAX = 255;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+$/;
 /** Registered algorithms pin the encoded length and alphabet (OCI image spec, descriptor.md). */
