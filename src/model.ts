@@ -38,9 +38,8 @@ export interface Descriptor {
 }
 
 /** Where a blob's bytes live: a byte range of a tar file, or a small buffer held in memory. */
-export type Source =
-  | { kind: 'tar'; path: string; offset: number; size: number }
-  | { kind: 'memory'; bytes: Buffer };
+export type Source = TarSource | { kind: 'memory'; bytes: Buffer };
+export type TarSource = { kind: 'tar'; path: string; offset: number; size: number };
 
 export interface Blob {
   digest: string;

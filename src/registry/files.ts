@@ -3,7 +3,7 @@
 // a fs.ReadStream closes its descriptor when destroyed (a client going away), even with
 // autoClose off, which would pull the file out from under every other transfer.
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Source } from '../model.js';
+import type { Source, TarSource } from '../model.js';
 import type { Writable } from 'node:stream';
 import type { ResolvedRange } from './range.js';
 
@@ -79,7 +79,7 @@ export class TarFiles {
    * (a fresh buffer per read kept ~40 MiB of dead buffers alive under load). Rejects when `out`
    * closes first (the client went away) or the tar ends early.
    */
-  async writeRange(source: Extract<Source, { kind: 'tar' }>, range: ResolvedRange, out: Writable): Promise<void> {
+  async writeRange(source: TarSource, range: ResolvedRange, out: Writable): Promise<void> {
     const handle = this.handles.get(source.path);
     if (handle === undefined) throw new Error(`tar file not opened: ${source.path}`);
     let position = source.offset + range.start;

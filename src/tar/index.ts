@@ -1,6 +1,6 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
 import { type FileHandle, open } from 'node:fs/promises';
-import type { Source } from '../model.js';
+import type { TarSource } from '../model.js';
 import { LoadError } from '../load-error.js';
 import type { EntryType } from './header.js';
 import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
@@ -52,7 +52,7 @@ export class TarIndex {
     return entry;
   }
 
-  source(name: string): Source {
+  source(name: string): TarSource {
     const { offset, size } = this.require(name);
     return { kind: 'tar', path: this.path, offset, size };
   }

@@ -65,6 +65,5 @@ async function readLayer(index: TarIndex, name: string, diffId: string): Promise
   const named = digestFromEntryName(name);
   const stated = named !== undefined && named !== diffId ? named : undefined;
   const digest = compressed ? (stated ?? (await hashSource(source))) : diffId;
-  const size = source.kind === 'tar' ? source.size : source.bytes.length;
-  return { mediaType, digest, size, blob: { digest, size, source } };
+  return { mediaType, digest, size: source.size, blob: { digest, size: source.size, source } };
 }
