@@ -71,7 +71,11 @@ export class TarIndex {
   }
 
   async readJSON(name: string, cap = JSON_CAP): Promise<unknown> {
-    const bytes = await this.readBytes(name, cap);
+    return this.parseJSON(name, await this.readBytes(name, cap));
+  }
+
+  /** Parses the bytes of entry `name` already read (when they are also hashed or served). */
+  parseJSON(name: string, bytes: Buffer): unknown {
     try {
       return JSON.parse(bytes.toString('utf8'));
     } catch (err) {

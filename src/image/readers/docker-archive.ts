@@ -13,7 +13,6 @@ import { type ArchiveContents, type FoundImage, totalSize } from '../found.js';
 import { hashSource } from '../hash.js';
 import { MAGIC_LENGTH, SYNTHESIZED, layerMediaType } from '../media.js';
 import { type BlobRef, synthesizeManifest } from '../synthesize.js';
-import { parseEntryJSON } from './json.js';
 import { parseNameList } from './names-entry.js';
 import { parseManifestList, type ManifestItem } from './manifest-json.js';
 
@@ -28,7 +27,7 @@ export async function readDockerArchive(index: TarIndex): Promise<ArchiveContent
 
 async function readItem(index: TarIndex, item: ManifestItem): Promise<FoundImage> {
   const configBytes = await index.readBytes(item.config);
-  const config = parseImageConfig(parseEntryJSON(index, item.config, configBytes));
+  const config = parseImageConfig(index.parseJSON(item.config, configBytes));
   if (typeof config === 'string') throw new LoadError(index.file, config, item.config);
   if (config.diffIds.length !== item.layers.length) {
     const problem = `config lists ${config.diffIds.length} rootfs.diff_ids but ${MANIFEST_JSON} lists ${item.layers.length} layers`;

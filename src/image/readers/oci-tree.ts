@@ -10,7 +10,6 @@ import type { TarIndex } from '../../tar/index.js';
 import { isObject, parseImageConfig } from '../config.js';
 import { blobPath } from '../digest.js';
 import { isStringRecord, parseDescriptor, parseManifestsList } from './descriptor.js';
-import { parseEntryJSON } from './json.js';
 
 /** Placeholder platform of attestation manifests (buildkit), not an image anyone pulls. */
 const UNKNOWN_PLATFORM = 'unknown/unknown';
@@ -54,7 +53,7 @@ export class TreeReader {
   private async readNode(d: Descriptor, parent: string): Promise<Tree> {
     const path = this.blobSource(d, parent).path;
     const bytes = await this.index.readBytes(path);
-    const json = parseEntryJSON(this.index, path, bytes);
+    const json = this.index.parseJSON(path, bytes);
     const manifest: Manifest = { digest: d.digest, mediaType: d.mediaType, bytes, origin: 'stored' };
     if (isObject(json) && typeof json['artifactType'] === 'string') manifest.artifactType = json['artifactType'];
     if (isObject(json) && isObject(json['subject']) && typeof json['subject']['digest'] === 'string') {
@@ -113,7 +112,7 @@ export class TreeReader {
   private async configPlatform(config: Descriptor): Promise<Platform | undefined> {
     if (config.mediaType !== MediaType.ociConfig && config.mediaType !== MediaType.dockerConfig) return undefined;
     const path = blobPath(config.digest);
-    const parsed = parseImageConfig(parseEntryJSON(this.index, path, await this.index.readBytes(path)));
+    const parsed = parseImageConfig(await this.index.readJSON(path));
     return typeof parsed === 'string' ? undefined : parsed.platform;
   }
 }
