@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { errorBody, RegistryError } from './errors.js';
 import { COMMON_HEADERS, completeHeaders, ContentType, Header, READ_METHODS } from './headers.js';
-import type { TarFiles } from './files.js';
+import type { SourceFiles } from '../source/files.js';
 import { bodyLength, type Reply } from './reply.js';
 
 const NOT_MODIFIED = 304;
@@ -20,7 +20,7 @@ export function sentLength(reply: Reply, head: boolean): number {
 }
 
 /** Writes `reply`; resolves once the body has been handed to the socket. */
-export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: TarFiles): Promise<void> {
+export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: SourceFiles): Promise<void> {
   // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
   const headers = reply.complete
     ? reply.headers

@@ -6,7 +6,6 @@ import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
 import { RegistryError } from './errors.js';
 import { ContentType, Header } from './headers.js';
-import { TarFiles, tarPathsOf } from './files.js';
 import { getCatalog, getTags } from './listing.js';
 import { silentLogger, type Logger } from './log.js';
 import { getManifest } from './manifests.js';
@@ -15,6 +14,7 @@ import { EMPTY, jsonReply, type Reply } from './reply.js';
 import { parseRequest, type Route } from './request.js';
 import { errorReply, sendReply, sentLength } from './respond.js';
 import { buildServed, type Served } from './served.js';
+import { SourceFiles } from '../source/files.js';
 
 export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
@@ -50,7 +50,7 @@ const IDLE_SWEEP_MS = 100;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
   const served = buildServed(model, options.platform);
-  const files = await TarFiles.open(tarPathsOf([...served.blobs.values()].map((b) => b.source)), options.readChunk);
+  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk);
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void handle(served, files, logger, req, res));
@@ -91,7 +91,7 @@ export function route(served: Served, r: Route): Reply {
   }
 }
 
-async function handle(served: Served, files: TarFiles, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(served: Served, files: SourceFiles, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   let bytes = 0;

@@ -1,11 +1,18 @@
-// One file descriptor per tar for the life of the server; every blob read is a positioned read on
-// it, so concurrent pulls never reopen files or share a file position. The read loop is our own:
+// Where blob bytes are read: one contract for everything that reads a Source (the registry serving
+// a range, push uploading a blob), whatever format the archive was. One file descriptor per tar for
+// the life of the reader; every read is a positioned read on it, so concurrent transfers never
+// reopen files or share a file position. The read loop is our own:
 // a fs.ReadStream closes its descriptor when destroyed (a client going away), even with
 // autoClose off, which would pull the file out from under every other transfer.
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Source, TarSource } from '../model.js';
-import type { Writable } from 'node:stream';
-import type { ResolvedRange } from './range.js';
+import { Readable, type Writable } from 'node:stream';
+
+/** Blob-relative byte range, both ends inclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 /**
  * Bytes per positioned read (two such buffers per transfer). Measured: a 1 GiB blob from a
@@ -51,7 +58,7 @@ class BufferPool {
   }
 }
 
-export class TarFiles {
+export class SourceFiles {
   private readonly pool: BufferPool;
 
   private constructor(
@@ -61,15 +68,15 @@ export class TarFiles {
     this.pool = new BufferPool(chunk, 2 * POOLED_TRANSFERS);
   }
 
-  static async open(paths: Iterable<string>, chunk = READ_CHUNK): Promise<TarFiles> {
+  static async open(sources: Iterable<Source>, chunk = READ_CHUNK): Promise<SourceFiles> {
     const handles = new Map<string, FileHandle>();
     try {
-      for (const path of new Set(paths)) handles.set(path, await open(path, 'r'));
+      for (const path of new Set(tarPathsOf(sources))) handles.set(path, await open(path, 'r'));
     } catch (error) {
       await Promise.all([...handles.values()].map((h) => h.close()));
       throw error;
     }
-    return new TarFiles(handles, chunk);
+    return new SourceFiles(handles, chunk);
   }
 
   /**
@@ -79,9 +86,12 @@ export class TarFiles {
    * (a fresh buffer per read kept ~40 MiB of dead buffers alive under load). Rejects when `out`
    * closes first (the client went away) or the tar ends early.
    */
-  async writeRange(source: TarSource, range: ResolvedRange, out: Writable): Promise<void> {
-    const handle = this.handles.get(source.path);
-    if (handle === undefined) throw new Error(`tar file not opened: ${source.path}`);
+  async writeRange(source: Source, range: ByteRange, out: Writable): Promise<void> {
+    if (source.kind === 'memory') {
+      await written(out, source.bytes.subarray(range.start, range.end + 1));
+      return;
+    }
+    const handle = this.handle(source);
     let position = source.offset + range.start;
     const end = source.offset + range.end + 1;
     const size = this.pool.size;
@@ -99,6 +109,40 @@ export class TarFiles {
     // Only now is neither buffer referenced by a pending write; after a failure they may still
     // be, so they are left to the garbage collector.
     for (const buffer of buffers) this.pool.give(buffer);
+  }
+
+  /**
+   * A stream of `range` of a blob (the whole blob by default), for a consumer that pulls (an
+   * upload body). Reads on demand through the same descriptor; ends short with ShortReadError.
+   */
+  openRange(source: Source, range: ByteRange = { start: 0, end: sizeOf(source) - 1 }): Readable {
+    if (source.kind === 'memory') return Readable.from([source.bytes.subarray(range.start, range.end + 1)], { objectMode: false });
+    const handle = this.handle(source);
+    let position = source.offset + range.start;
+    const end = source.offset + range.end + 1;
+    const size = this.pool.size;
+    return new Readable({
+      highWaterMark: size,
+      read() {
+        if (position >= end) return void this.push(null);
+        const length = Math.min(size, end - position);
+        // A fresh buffer per read: a pulled chunk may be held by the consumer after push().
+        handle.read(Buffer.allocUnsafe(length), 0, length, position).then(
+          ({ bytesRead, buffer }) => {
+            if (bytesRead === 0) return void this.destroy(new ShortReadError(source.path, position));
+            position += bytesRead;
+            this.push(buffer.subarray(0, bytesRead));
+          },
+          (error: Error) => this.destroy(error),
+        );
+      },
+    });
+  }
+
+  private handle(source: TarSource): FileHandle {
+    const handle = this.handles.get(source.path);
+    if (handle === undefined) throw new Error(`tar file not opened: ${source.path}`);
+    return handle;
   }
 
   async close(): Promise<void> {
@@ -132,8 +176,12 @@ export class ClientGoneError extends Error {
   readonly code = 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
+export function sizeOf(source: Source): number {
+  return source.kind === 'memory' ? source.bytes.length : source.size;
+}
+
 /** Every tar file a model's blobs point into. */
-export function tarPathsOf(sources: Iterable<Source>): string[] {
+function tarPathsOf(sources: Iterable<Source>): string[] {
   const paths: string[] = [];
   for (const s of sources) if (s.kind === 'tar') paths.push(s.path);
   return paths;
