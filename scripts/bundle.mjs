@@ -2,17 +2,48 @@
 // Start-up is on a cluster's critical path: loading ~40 ES modules one by one cost about 70 ms of a
 // ~250 ms start on this project's 2-core machines; one bundled file loads in a fraction of that
 // (docs/benchmarks.md). tsc still type-checks everything (npm run build).
+// The bundle inlines every runtime dependency, so the npm package has none to install.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/seed-registry.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-  // commander is CommonJS; inside an ES module bundle its require() calls need a real require.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-});
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+const common = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+
+/** Build-time constants of src/build-info.ts. */
+function defines(hasFixture) {
+  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture) };
+}
+
+/** dist/seed-registry.js, the ES module bin/seed-registry.js loads (a clone, the npm package). */
+export async function bundleModule() {
+  await build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/seed-registry.js',
+    format: 'esm',
+    sourcemap: true,
+    define: defines(true),
+    // commander is CommonJS; inside an ES module bundle its require() calls need a real require.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+}
+
+/**
+ * One CommonJS script that runs the command line, for a single executable: Node 20 runs the
+ * injected main script as CommonJS, with a require() that loads only built-in modules.
+ */
+export async function bundleScript(outfile) {
+  await build({
+    ...common,
+    stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' },
+    outfile,
+    format: 'cjs',
+    // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
+    define: { ...defines(false), 'import.meta.url': 'undefined' },
+  });
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleModule();

@@ -1,17 +1,13 @@
 // The command line: parses options and hands them to serve or inspect. User mistakes print one
 // line and exit 1; no stack trace.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_TAR, VERSION } from './build-info.js';
 import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { runServe } from './registry/run.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 
-const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-/** `npm start` with no --tar serves the bundled fixture. */
-const DEFAULT_TAR = fileURLToPath(new URL('../fixtures/seed-image.tar', import.meta.url));
 /** Defaults as registry:2 has them. */
 const DEFAULT_PORT = 5000;
 const DEFAULT_HOST = '0.0.0.0';
@@ -31,13 +27,22 @@ function platformOption(value: string) {
 }
 
 function tarOption(): Option {
-  return new Option('--tar <file...>', 'image tarball(s): crane, docker save, podman/skopeo docker-archive, OCI archive; gzip ok').default([DEFAULT_TAR], 'fixtures/seed-image.tar');
+  const option = new Option('--tar <file...>', 'image tarball(s): crane, docker save, podman/skopeo docker-archive, OCI archive; gzip ok');
+  return DEFAULT_TAR === undefined ? option : option.default([DEFAULT_TAR], 'fixtures/seed-image.tar');
+}
+
+/** Without a default --tar (the single executable), a command given no archive says how to give one. */
+function requireArchive(_program: Command, command: Command): void {
+  if (command.opts().tar === undefined && command.options.some((o) => o.long === '--tar') && command.args.length === 0) {
+    command.error(`error: no image archive given: pass one with --tar FILE (seed-registry ${command.name()} --tar image.tar)`);
+  }
 }
 
 export function buildProgram(): Command {
   const program = new Command('seed-registry')
     .description('A static, read-only OCI registry serving the images inside image tarballs')
-    .version(PACKAGE.version);
+    .version(VERSION)
+    .hook('preAction', requireArchive);
 
   program
     .command('serve', { isDefault: true })

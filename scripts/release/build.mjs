@@ -1,0 +1,71 @@
+// `npm run release`: builds, into release/, what an operator carries to a host without Node or a
+// registry: single executables (Node's SEA support), the npm package tarball, and SHA256SUMS.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleScript } from '../bundle.mjs';
+import { buildExecutable } from './sea.mjs';
+import { obtainNode } from './node-binary.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OUT = join(ROOT, 'release');
+const ARCHES = ['x64', 'arm64'];
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** The tarball must install with no registry: nothing to fetch, nothing to run at install time. */
+function checkPackageSelfContained() {
+  const deps = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies });
+  if (deps.length > 0) throw new Error(`package.json: runtime dependencies ${deps.join(', ')} would need a registry at install; bundle them (scripts/bundle.mjs) and make them devDependencies`);
+  const hooks = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => pkg.scripts?.[s] !== undefined);
+  if (hooks.length > 0) throw new Error(`package.json: install scripts ${hooks.join(', ')} are not allowed in the released package`);
+}
+
+async function buildExecutables(work) {
+  const script = join(work, 'seed-registry.cjs');
+  await bundleScript(script);
+  const built = [];
+  for (const arch of ARCHES) {
+    const node = arch === process.arch ? process.execPath : obtainNode(arch, work);
+    if (node === undefined) continue;
+    const output = join(OUT, `seed-registry-linux-${arch}`);
+    await buildExecutable({ node, script, output, workDir: work, codeCache: arch === process.arch });
+    built.push(output);
+  }
+  const own = join(OUT, `seed-registry-linux-${process.arch}`);
+  const version = execFileSync(own, ['--version'], { encoding: 'utf8', env: {} }).trim();
+  if (version !== pkg.version) throw new Error(`${own} --version says ${version}, package.json says ${pkg.version}`);
+  return built;
+}
+
+function packTarball() {
+  const out = execFileSync('npm', ['pack', '--pack-destination', OUT, '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return join(OUT, JSON.parse(out)[0].filename);
+}
+
+function writeSums(files) {
+  const lines = files.map((f) => `${createHash('sha256').update(readFileSync(f)).digest('hex')}  ${f.slice(OUT.length + 1)}\n`);
+  writeFileSync(join(OUT, 'SHA256SUMS'), lines.join(''));
+}
+
+async function main() {
+  if (process.platform !== 'linux') throw new Error('the release is built on Linux (linux executables)');
+  checkPackageSelfContained();
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT);
+  const work = mkdtempSync(join(tmpdir(), 'seed-registry-release-'));
+  try {
+    const files = [...(await buildExecutables(work)), packTarball()];
+    writeSums(files);
+    for (const name of readdirSync(OUT)) console.log(`release/${name}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(`release: ${error.message}`);
+  process.exitCode = 1;
+});
