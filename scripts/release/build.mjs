@@ -1,18 +1,21 @@
 // `npm run release`: builds, into release/, what an operator carries to a host without Node or a
 // registry: single executables (Node's SEA support), the npm package tarball, and SHA256SUMS.
+// Options: --out DIR (default release/), --arch x64,arm64 (default both; the tests build only theirs).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { bundleScript } from '../bundle.mjs';
 import { buildExecutable } from './sea.mjs';
 import { obtainNode } from './node-binary.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OUT = join(ROOT, 'release');
-const ARCHES = ['x64', 'arm64'];
+const { values: options } = parseArgs({ options: { out: { type: 'string' }, arch: { type: 'string' } } });
+const OUT = resolve(options.out ?? join(ROOT, 'release'));
+const ARCHES = (options.arch ?? 'x64,arm64').split(',');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 /** The tarball must install with no registry: nothing to fetch, nothing to run at install time. */
@@ -52,6 +55,7 @@ function writeSums(files) {
 
 async function main() {
   if (process.platform !== 'linux') throw new Error('the release is built on Linux (linux executables)');
+  if (!ARCHES.includes(process.arch)) throw new Error(`--arch must include this machine's arch, ${process.arch}: its executable is checked by running it`);
   checkPackageSelfContained();
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT);
@@ -59,7 +63,7 @@ async function main() {
   try {
     const files = [...(await buildExecutables(work)), packTarball()];
     writeSums(files);
-    for (const name of readdirSync(OUT)) console.log(`release/${name}`);
+    for (const name of readdirSync(OUT)) console.log(join(OUT, name));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

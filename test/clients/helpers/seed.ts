@@ -21,7 +21,12 @@ export interface Seed {
 
 export function startSeed(tars: string[], extraArgs: string[] = []): Promise<Seed> {
   const args = [BIN, ...tars.flatMap((t) => ['--tar', t]), '--port', '0', '--host', '127.0.0.1', ...extraArgs];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startSeedCommand(process.execPath, args);
+}
+
+/** The same for any build of the command (the single executable, an installed package): `command args`. */
+export function startSeedCommand(command: string, args: string[]): Promise<Seed> {
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   if (child.pid !== undefined) trackPid(child.pid);
   const exited = new Promise<void>((resolve) =>
