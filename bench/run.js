@@ -16,6 +16,7 @@ import { measurePeer } from './suite.js';
 import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
+import { measureRelease, renderRelease } from './release.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -37,11 +38,14 @@ const USAGE = `usage: node bench/run.js [options]
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
   --out FILE         JSON results (default .bench/results.json)
-  --no-docs          do not update docs/benchmarks.md`;
+  --no-docs          do not update docs/benchmarks.md
+  --release          only the single executable against the script: size and start-up (bench/release.js)
+  --release-runs N   start-ups of each (default 20)
+  --release-exe FILE measure this executable instead of building one`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
-  runs: 5, 'ready-runs': 5, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
+  runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
 };
 
 function parseOptions(argv) {
@@ -49,7 +53,8 @@ function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
-      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
+      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -66,6 +71,7 @@ function parseOptions(argv) {
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
+    release: { only: Boolean(values.release), runs: Math.max(1, n['release-runs']), executable: values['release-exe'] },
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
   };
 }
@@ -104,6 +110,8 @@ function render(results) {
     renderFloor(results.nodeFloor),
     '',
     renderTargets(results.targets),
+    '',
+    renderRelease(results.release),
     ...(errors ? ['', 'Errors:', '', errors] : []),
   ].join('\n');
 }
@@ -120,6 +128,7 @@ async function main() {
   process.once('SIGINT', () => { cleanup(); process.exit(130); });
   process.once('SIGTERM', () => { cleanup(); process.exit(143); });
   try {
+    if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir })));
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
     const images = await generateImages(opts, imagesDir, tmpDir);
@@ -136,7 +145,9 @@ async function main() {
     console.error('node floor:');
     const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor };
+    console.error('single executable:');
+    const release = await measureRelease({ ...opts.release, tmpDir });
+    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, release };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
     const text = render(results);
