@@ -57,8 +57,9 @@ async function main() {
   if (process.platform !== 'linux') throw new Error('the release is built on Linux (linux executables)');
   if (!ARCHES.includes(process.arch)) throw new Error(`--arch must include this machine's arch, ${process.arch}: its executable is checked by running it`);
   checkPackageSelfContained();
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT);
+  mkdirSync(OUT, { recursive: true });
+  // Only what an earlier release wrote: --out may name a directory that holds other files.
+  for (const name of readdirSync(OUT)) if (/^seed-registry-|^SHA256SUMS$/.test(name)) rmSync(join(OUT, name), { force: true });
   const work = mkdtempSync(join(tmpdir(), 'seed-registry-release-'));
   try {
     const files = [...(await buildExecutables(work)), packTarball()];
