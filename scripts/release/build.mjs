@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleScript } from '../bundle.mjs';
+import { bundleModule, bundleScript } from '../bundle.mjs';
 import { buildExecutable } from './sea.mjs';
 import { obtainNode } from './node-binary.mjs';
 
@@ -62,6 +62,7 @@ async function main() {
   for (const name of readdirSync(OUT)) if (/^seed-registry-|^SHA256SUMS$/.test(name)) rmSync(join(OUT, name), { force: true });
   const work = mkdtempSync(join(tmpdir(), 'seed-registry-release-'));
   try {
+    await bundleModule(); // dist/, which the npm package carries, from the same sources as the executables
     const files = [...(await buildExecutables(work)), packTarball()];
     writeSums(files);
     for (const name of readdirSync(OUT)) console.log(join(OUT, name));
