@@ -64,6 +64,18 @@ describe('the single executable script, alone in a directory', () => {
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: no image archive given: pass one with --tar FILE \(seed-registry (serve|inspect) --tar image\.tar\)$/)]);
   });
 
+  it('runs --help of every command it lists (a command added later is covered with no change here)', () => {
+    const help = node([script, '--help'], dir);
+    expect(help.status).toBe(0);
+    const commands = [...help.stdout.split('Commands:')[1]!.matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'inspect']));
+    for (const command of commands) {
+      const result = node([script, command, '--help'], dir);
+      expect(result.status, `${command} --help: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain(`seed-registry ${command}`);
+    }
+  });
+
   it('inspects a tarball given with --tar', () => {
     const result = node([script, 'inspect', '--tar', FIXTURE], dir);
     expect(result.stderr).toBe('');
