@@ -1,8 +1,8 @@
 // Decodes a compressed archive once into temporary space (src/source/temp.ts), bounded: a limit on
 // the decompressed size (a 4 MiB .gz of zeros expands to 4 GiB), a free-space check before writing
 // and while writing, and an early look at the first block so a bomb that is not a tar stops at once.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { createReadStream, write } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LoadError } from '../load-error.js';
 import type { Codec } from './codecs.js';
@@ -55,7 +55,7 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
       counter((n) => options.onProgress?.(n, size)),
       codec.decoder!(),
       guard(path, codec, options, where),
-      createWriteStream(temp.path, { fd: temp.fd, autoClose: false }),
+      toDescriptor(temp.fd),
     );
     return temp;
   } catch (err) {
@@ -65,6 +65,21 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
     if (e.code === 'ENOSPC') throw new LoadError(path, `no space left in ${where} while decompressing (choose another with --tmp-dir)`);
     throw new LoadError(path, `is ${codec.name}-compressed, but it does not decompress (${e.message})`);
   }
+}
+
+/**
+ * Writes to a descriptor that stays open: fs.WriteStream closes its descriptor when the pipeline
+ * is destroyed, even with autoClose off, and the descriptor is what keeps the unlinked file alive.
+ */
+function toDescriptor(fd: number): Writable {
+  const writeAll = (chunk: Buffer, callback: (error?: Error | null) => void): void => {
+    write(fd, chunk, 0, chunk.length, null, (error, n) => {
+      if (error) return callback(error);
+      if (n < chunk.length) return writeAll(chunk.subarray(n), callback);
+      callback();
+    });
+  };
+  return new Writable({ write: (chunk: Buffer, _encoding, callback) => writeAll(chunk, callback) });
 }
 
 function counter(onCount: (total: number) => void): Transform {
