@@ -5,7 +5,7 @@
 // first bytes of a tar of /usr: real, compressible files, as k3s/RKE2 airgap bundles hold.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -136,5 +136,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mib, runs] = process.argv.slice(2).map(Number);
   const r = await runZstdBench({ mib: mib || 512, runs: runs || 3 });
   console.log(renderZstd(r));
-  writeFileSync(join(ROOT, '.bench-zstd.json'), `${JSON.stringify(r, null, 2)}\n`);
+  mkdirSync(join(ROOT, '.bench'), { recursive: true });
+  writeFileSync(join(ROOT, '.bench/zstd.json'), `${JSON.stringify(r, null, 2)}\n`);
 }
