@@ -17,6 +17,7 @@ import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
 import { measureRelease, renderRelease } from './release.js';
+import { renderZstd, runZstdBench } from './zstd.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -41,7 +42,9 @@ const USAGE = `usage: node bench/run.js [options]
   --no-docs          do not update docs/benchmarks.md
   --release          only the single executable against the script: size and start-up (bench/release.js)
   --release-runs N   start-ups of each (default 20)
-  --release-exe FILE measure this executable instead of building one`;
+  --release-exe FILE measure this executable instead of building one
+  --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
+  --zstd-mib N       its image size (default 512); --runs sets its runs`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
@@ -54,7 +57,8 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' } },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' },
+      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -73,6 +77,7 @@ function parseOptions(argv) {
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
     release: { only: Boolean(values.release), runs: Math.max(1, n['release-runs']), executable: values['release-exe'] },
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
+    zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
   };
 }
 
@@ -118,6 +123,7 @@ function render(results) {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {

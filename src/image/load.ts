@@ -11,6 +11,7 @@ import { isRepositoryName } from '../reference.js';
 import { repositoryFromFile } from './names.js';
 import { readDockerArchive } from './readers/docker-archive.js';
 import { readOciLayout } from './readers/oci-layout.js';
+import { exitOnSignal } from './interrupt.js';
 import { terminalProgress } from './progress.js';
 import { type VerifyOptions, verifyModel } from './verify.js';
 
@@ -19,8 +20,10 @@ export interface LoadOptions {
   repository?: string;
   /** Hash every blob and manifest and compare with its digest before returning. */
   verify?: boolean;
-  /** Where a whole-gzip tarball is decompressed (the system temp dir by default). */
+  /** Where a compressed tarball is decompressed: $TMPDIR or the system temp dir by default. */
   tmpDir?: string;
+  /** Most bytes a compressed archive may decompress to (64 GiB by default). */
+  maxDecompressedSize?: number;
   onDecompressProgress?: ArchiveOptions['onProgress'];
   onVerifyProgress?: VerifyOptions['onProgress'];
 }
@@ -29,23 +32,33 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   if (options.repository !== undefined && !isRepositoryName(options.repository)) {
     throw new LoadError('--repository', `"${options.repository}" is not a valid repository name`);
   }
-  const builder = new ModelBuilder();
-  for (const path of tarPaths) {
-    const archiveOptions: ArchiveOptions = {};
-    if (options.tmpDir !== undefined) archiveOptions.tmpDir = options.tmpDir;
-    const onDecompress = options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`);
-    if (onDecompress) archiveOptions.onProgress = onDecompress;
-    const index = await openArchive(path, archiveOptions);
-    const contents = await readArchive(index);
-    if (contents.images.length === 0) throw new LoadError(index.file, 'holds no images to serve');
-    builder.add(index.file, contents, options.repository ?? repositoryFromFile(path));
-  }
-  const model = builder.build();
-  if (options.verify) {
-    const onProgress = options.onVerifyProgress ?? terminalProgress('verifying blobs');
-    await verifyModel(model, onProgress ? { onProgress } : {});
-  }
-  return model;
+  let current = tarPaths[0] ?? '';
+  return exitOnSignal(
+    () => current,
+    async () => {
+      const builder = new ModelBuilder();
+      for (const path of tarPaths) {
+        current = path;
+        const index = await openArchive(path, archiveOptions(path, options));
+        const contents = await readArchive(index);
+        if (contents.images.length === 0) throw new LoadError(index.file, 'holds no images to serve');
+        builder.add(index.file, contents, options.repository ?? repositoryFromFile(path));
+      }
+      const model = builder.build();
+      if (options.verify) {
+        current = 'blobs to verify';
+        await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });
+      }
+      return model;
+    },
+  );
+}
+
+function archiveOptions(path: string, options: LoadOptions): ArchiveOptions {
+  const archive: ArchiveOptions = { onProgress: options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`) };
+  if (options.tmpDir !== undefined) archive.tmpDir = options.tmpDir;
+  if (options.maxDecompressedSize !== undefined) archive.maxDecompressedSize = options.maxDecompressedSize;
+  return archive;
 }
 
 async function readArchive(index: TarIndex): Promise<ArchiveContents> {

@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
 import { loadImages } from '../image/load.js';
 import { pullCommand } from '../inspect.js';
+import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
@@ -15,20 +16,20 @@ export interface ServeOptions {
   verify: boolean;
   logFormat: LogFormat;
   quiet: boolean;
+  /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
+  tmpDir?: string;
+  maxDecompressedSize?: number;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export async function runServe(options: ServeOptions): Promise<void> {
-  const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify });
+  const { repository, verify, tmpDir, maxDecompressedSize } = options;
+  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const registry = await createRegistry(model, { platform: options.platform, logger });
-  const address = await registry.listen(options.port, options.host);
-  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
-  console.log(`seed-registry listening on http://${printable}:${address.port}`);
-
+  // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -43,13 +44,18 @@ export async function runServe(options: ServeOptions): Promise<void> {
     );
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
+  const address = await registry.listen(options.port, options.host);
+  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
+  console.log(`seed-registry listening on http://${printable}:${address.port}`);
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */
 export function banner(model: ImageModel, host: string): string[] {
   const lines = model.images.map((r) => `  ${pullCommand(host, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
-  return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)];
+  // Platforms and warnings quote archive text: escaped, so each stays one harmless line.
+  return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)].map(printable);
 }
 
 /** A wildcard bind address is not something to pull from; the local machine is. */
