@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
+import { guardConnections } from './connections.js';
 import { RegistryError } from './errors.js';
 import { ContentType, Header } from './headers.js';
 import { getCatalog, getTags } from './listing.js';
@@ -54,6 +55,7 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void handle(served, files, logger, req, res));
+  guardConnections(server);
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.setTimeout(timeouts.idleMs);
