@@ -23,15 +23,29 @@ export interface ByteRange {
  */
 export const READ_CHUNK = 512 * 1024;
 
-/** The tar ended before a blob did: the index promised bytes the file does not hold. */
+/** The tar ended before a blob did: the file shrank since its index was read (truncated under us). */
 export class ShortReadError extends Error {
   override readonly name = 'ShortReadError';
   constructor(
     readonly path: string,
+    /** Where the read found the end of the file. */
     readonly position: number,
+    /** Bytes the file must hold for this blob: where the blob ends. */
+    readonly needed: number,
+    /** The file's size now (fstat). */
+    readonly actual: number,
   ) {
-    super(`${path}: file ends at ${position}, inside a blob`);
+    super(`${path}: file is ${actual} bytes, a blob needs ${needed}`);
   }
+}
+
+/** The error for a read that found the end of the file at `position`, with the file's real size. */
+async function shortRead(handle: FileHandle, source: TarSource, position: number): Promise<ShortReadError> {
+  const actual = await handle.stat().then(
+    (s) => s.size,
+    () => position,
+  );
+  return new ShortReadError(source.path, position, source.offset + source.size, actual);
 }
 
 /** Read buffers kept for the next transfers: enough for this many transfers at once. */
@@ -101,7 +115,7 @@ export class SourceFiles {
       await flushed[turn];
       const buffer = buffers[turn]!;
       const { bytesRead } = await handle.read(buffer, 0, Math.min(size, end - position), position);
-      if (bytesRead === 0) throw new ShortReadError(source.path, position);
+      if (bytesRead === 0) throw await shortRead(handle, source, position);
       position += bytesRead;
       flushed[turn] = written(out, buffer.subarray(0, bytesRead));
     }
@@ -129,7 +143,7 @@ export class SourceFiles {
         // A fresh buffer per read: a pulled chunk may be held by the consumer after push().
         handle.read(Buffer.allocUnsafe(length), 0, length, position).then(
           ({ bytesRead, buffer }) => {
-            if (bytesRead === 0) return void this.destroy(new ShortReadError(source.path, position));
+            if (bytesRead === 0) return void shortRead(handle, source, position).then((error) => this.destroy(error));
             position += bytesRead;
             this.push(buffer.subarray(0, bytesRead));
           },

@@ -39,7 +39,10 @@ describe('SourceFiles.openRange', () => {
     const s: Source = { kind: 'tar', path: short, offset: 0, size: 3000 };
     const files = await SourceFiles.open([s], 1024);
     truncateSync(short, 1500);
-    await expect(buffer(files.openRange(s))).rejects.toBeInstanceOf(ShortReadError);
+    const error = await buffer(files.openRange(s)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShortReadError);
+    // The file's real size (fstat) and what the blob needs, not just where the read stopped.
+    expect(error).toMatchObject({ path: short, actual: 1500, needed: 3000 });
     await files.close();
   });
 });
