@@ -37,25 +37,14 @@ export function guardConnections(server: Server): void {
   // Undocumented but long-standing (node's own tests use it): without it node ends the socket on
   // the client's FIN, under a blob response still being streamed. Pinned by test/registry/connections.test.ts.
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-  server.prependListener('request', track);
+  server.prependListener('request', closeUnreadBody);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   server.on('clientError', answerClientError);
   server.on('connect', refuseConnect);
 }
 
-/** Responses not yet handed to the socket, per connection, and what to do once there are none. */
-const pending = new WeakMap<Duplex, number>();
-const whenDone = new WeakMap<Duplex, () => void>();
-
-function track(req: IncomingMessage, res: ServerResponse): void {
-  const socket = req.socket;
-  pending.set(socket, (pending.get(socket) ?? 0) + 1);
-  res.once('close', () => {
-    const left = (pending.get(socket) ?? 1) - 1;
-    pending.set(socket, left);
-    if (left === 0) whenDone.get(socket)?.();
-  });
-  // No handler reads a body: answering and closing beats holding the socket until it ends.
+/** No handler reads a body: answering and closing beats holding the socket until the body ends. */
+function closeUnreadBody(req: IncomingMessage, res: ServerResponse): void {
   if (hasBody(req)) res.setHeader('Connection', 'close');
 }
 
@@ -76,9 +65,19 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   }
   const status = STATUS_OF[error.code ?? ''] ?? 400;
   const body = `${status} ${REASON[status]}\n`;
-  const answer = () => closeWith(socket, rawResponse(status, { [Header.contentType]: ContentType.text }, Buffer.from(body)));
-  if ((pending.get(socket) ?? 0) === 0) answer();
-  else whenDone.set(socket, answer);
+  afterResponses(socket, () => closeWith(socket, rawResponse(status, { [Header.contentType]: ContentType.text }, Buffer.from(body))));
+}
+
+/**
+ * Runs `then` once the socket has no response in flight. node writes pipelined responses one at a
+ * time: `_httpMessage` is the one on the socket (node's own clientError default reads it too), and
+ * when it finishes node hands the socket to the next queued one at once. Read here rather than
+ * counting responses per request, which costs a listener on every request of the hot path.
+ */
+function afterResponses(socket: Duplex, then: () => void): void {
+  const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (current === undefined || current === null || socket.destroyed) return then();
+  current.once('close', () => setImmediate(() => afterResponses(socket, then)));
 }
 
 function refuseConnect(req: IncomingMessage, socket: Duplex): void {
