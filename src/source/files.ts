@@ -78,7 +78,9 @@ export class SourceFiles {
    * bytes (its write callback fired), which is the backpressure. Each buffer is lent by the read
    * budget for one read and its write, so its size follows the transfers under way, and comes
    * back for reuse (a fresh buffer per read kept ~40 MiB of dead buffers alive under load).
-   * Rejects when `out` closes first (the client went away) or the tar ends early.
+   * Rejects when `out` closes first (the client went away) or the tar ends early. `out` must be
+   * done with a chunk when its write callback fires (a socket is: the kernel has a copy), since
+   * the buffer then goes to the next read, maybe another transfer's.
    */
   async writeRange(source: Source, range: ByteRange, out: Writable): Promise<void> {
     if (source.kind === 'memory') {
