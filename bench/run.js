@@ -14,6 +14,7 @@ import { PEERS } from './peers.js';
 import { killAllSync, stopAll } from './proc.js';
 import { measurePeer } from './suite.js';
 import { startClients } from './clients.js';
+import { MEMORY_DEFAULTS, measureMemory, memoryImage, renderMemory } from './memory.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
 import { measureRelease, renderRelease } from './release.js';
@@ -44,11 +45,14 @@ const USAGE = `usage: node bench/run.js [options]
   --release-runs N   start-ups of each (default 20)
   --release-exe FILE measure this executable instead of building one
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
-  --zstd-mib N       its image size (default 512); --runs sets its runs`;
+  --zstd-mib N       its image size (default 512); --runs sets its runs
+  --memory           run only the memory section (peak RSS, 4 vs --memory-clients pulls; one-stream MiB/s)
+  --memory-mib N     its image size, 4 layers (default 256)
+  --memory-clients N its concurrent clients (default 64)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
-  runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
+  ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
 };
 
 function parseOptions(argv) {
@@ -58,7 +62,7 @@ function parseOptions(argv) {
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
-      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' } },
+      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, memory: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -71,7 +75,7 @@ function parseOptions(argv) {
   const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
-    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
+    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -117,6 +121,7 @@ function render(results) {
     renderTargets(results.targets),
     '',
     renderRelease(results.release),
+    ...(results.memory ? ['', renderMemory(results.memory)] : []),
     ...(errors ? ['', 'Errors:', '', errors] : []),
   ].join('\n');
 }
@@ -137,6 +142,12 @@ async function main() {
     if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir })));
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
+    const memory = () => memoryImage(imagesDir, opts.sizes['memory-mib'], tmpDir)
+      .then((image) => measureMemory(image, { runs: opts.runs, clients: Math.max(1, opts.sizes['memory-clients']) }, ctx));
+    if (opts.memoryOnly) {
+      console.log(renderMemory(await memory()));
+      return;
+    }
     const images = await generateImages(opts, imagesDir, tmpDir);
     // Daemon sockets need a short path, so the clients live in their own short temp dir.
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
@@ -148,12 +159,13 @@ async function main() {
       console.error(`${peer.name}:`);
       servers[peer.name] = await measurePeer(peer, images, opts, ctx);
     }
+    const memoryFigures = opts.peers.includes(PEERS.seed) ? await memory().catch((err) => console.error(`memory: ${err.message}`)) : undefined;
     console.error('node floor:');
     const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     console.error('single executable:');
     const release = await measureRelease({ ...opts.release, tmpDir });
-    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, release };
+    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, release, memory: memoryFigures };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
     const text = render(results);

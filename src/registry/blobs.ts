@@ -38,13 +38,13 @@ function answerRange(blob: ServedBlob, requested: RequestedRange): Reply {
       const range = resolveRange(requested.spec, blob.size);
       if (range === undefined) return unsatisfiable(blob);
       const headers = { ...blob.headers, [Header.contentRange]: contentRange(range, blob.size) };
-      return { status: 206, headers, body: { kind: 'source', source: blob.source, range } };
+      return { status: 206, headers, body: { kind: 'source', source: blob.source, range, digest: blob.digest } };
     }
   }
 }
 
 function wholeBody(blob: ServedBlob, whole: { start: number; end: number }): Reply['body'] {
-  return blob.size === 0 ? EMPTY : { kind: 'source', source: blob.source, range: whole };
+  return blob.size === 0 ? EMPTY : { kind: 'source', source: blob.source, range: whole, digest: blob.digest };
 }
 
 /** RFC 9110 §15.5.17: 416 names the current size; its small body matches its Content-Length. */

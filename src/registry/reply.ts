@@ -6,8 +6,8 @@ import type { ResolvedRange } from './range.js';
 export type Body =
   | { kind: 'empty' }
   | { kind: 'bytes'; bytes: Buffer }
-  /** A byte range of a blob, streamed from where it lives. */
-  | { kind: 'source'; source: Source; range: ResolvedRange };
+  /** A byte range of blob `digest`, streamed from where it lives. */
+  | { kind: 'source'; source: Source; range: ResolvedRange; digest: string };
 
 export interface Reply {
   status: number;

@@ -51,12 +51,14 @@ const NO_QUERY = new URLSearchParams();
 
 /**
  * Path and query of a request target. Pulls send origin-form targets (`/v2/...`), most without a
- * query, so no URL object is built for them (a measurable share of a manifest GET); anything else
- * goes through URL.
+ * query, so no URL object is built for them (a measurable share of a manifest GET). An
+ * absolute-form target (RFC 9112 §3.2.2, sent by clients that think we are a proxy) goes through
+ * URL; anything else, or an authority URL rejects (`http://h:99999/`, `http://[::1/`, a zone id),
+ * is a client error, answered 400 like Go's net/http and nginx do.
  */
 function splitTarget(target: string): { path: string; query: URLSearchParams } {
   if (!target.startsWith('/')) {
-    const url = new URL(target, 'http://registry');
+    const url = parseAbsolute(target);
     return { path: url.pathname, query: url.searchParams };
   }
   const mark = target.search(/[?#]/);
@@ -64,6 +66,21 @@ function splitTarget(target: string): { path: string; query: URLSearchParams } {
   const hash = target.indexOf('#', mark);
   const query = target[mark] === '?' ? new URLSearchParams(target.slice(mark + 1, hash === -1 ? undefined : hash)) : NO_QUERY;
   return { path: target.slice(0, mark), query };
+}
+
+const ABSOLUTE_FORM = /^https?:\/\//i;
+/** Enough of a bad target to recognise it in an error body, not an echo of a megabyte. */
+const SHOWN_TARGET = 200;
+
+function parseAbsolute(target: string): URL {
+  if (ABSOLUTE_FORM.test(target)) {
+    try {
+      return new URL(target);
+    } catch {
+      // Falls through to the 400 below.
+    }
+  }
+  throw new RegistryError('NAME_INVALID', { target: target.slice(0, SHOWN_TARGET), reason: 'not a valid request target' });
 }
 
 function parseRoute(path: string, query: URLSearchParams, headers: IncomingHttpHeaders): Route {

@@ -41,10 +41,11 @@ export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLAT
   for (const manifest of model.manifests.values()) {
     const headers = manifestHeaders(manifest);
     manifests.set(manifest.digest, { manifest, headers, complete: completeHeaders(headers, manifest.bytes.length) });
-    if (!blobs.has(manifest.digest)) {
-      const source: Source = { kind: 'memory', bytes: manifest.bytes };
-      blobs.set(manifest.digest, servedBlob(manifest.digest, manifest.bytes.length, source));
-    }
+    // On /blobs/ too a manifest keeps its media type: containerd may resolve a digest there and
+    // records the Content-Type as the manifest's type (containerd issue 7390).
+    const stored = blobs.get(manifest.digest);
+    const source: Source = stored?.source ?? { kind: 'memory', bytes: manifest.bytes };
+    blobs.set(manifest.digest, servedBlob(manifest.digest, stored?.size ?? manifest.bytes.length, source, manifest.mediaType));
   }
   const names = [...model.repositories.keys()].sort();
   return { model, platform, manifests, blobs, referrers: collectReferrers(model), names };
@@ -54,9 +55,9 @@ function manifestHeaders(m: Manifest): Record<string, string> {
   return { [Header.contentType]: m.mediaType, [Header.digest]: m.digest, [Header.etag]: etagOf(m.digest) };
 }
 
-function servedBlob(digest: string, size: number, source: Source): ServedBlob {
+function servedBlob(digest: string, size: number, source: Source, mediaType: string = ContentType.octetStream): ServedBlob {
   const headers = {
-    [Header.contentType]: ContentType.octetStream,
+    [Header.contentType]: mediaType,
     [Header.digest]: digest,
     [Header.etag]: etagOf(digest),
     [Header.acceptRanges]: 'bytes',

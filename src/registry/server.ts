@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
+import { guardConnections } from './connections.js';
 import { RegistryError } from './errors.js';
 import { ContentType, Header } from './headers.js';
 import { getCatalog, getTags } from './listing.js';
@@ -14,7 +15,8 @@ import { EMPTY, jsonReply, type Reply } from './reply.js';
 import { parseRequest, type Route } from './request.js';
 import { errorReply, sendReply, sentLength } from './respond.js';
 import { buildServed, type Served } from './served.js';
-import { SourceFiles } from '../source/files.js';
+import { ShortReadError, SourceFiles } from '../source/files.js';
+import { ShortReadLog } from './short-reads.js';
 
 export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
@@ -53,7 +55,9 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk);
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void handle(served, files, logger, req, res));
+  const shortReads = new ShortReadLog(logger);
+  const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void handle(served, files, logger, shortReads, req, res));
+  guardConnections(server);
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.setTimeout(timeouts.idleMs);
@@ -91,7 +95,14 @@ export function route(served: Served, r: Route): Reply {
   }
 }
 
-async function handle(served: Served, files: SourceFiles, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  served: Served,
+  files: SourceFiles,
+  logger: Logger,
+  shortReads: ShortReadLog,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   let bytes = 0;
@@ -110,7 +121,8 @@ async function handle(served: Served, files: SourceFiles, logger: Logger, req: I
     await sendReply(res, reply, head, files);
   } catch (error) {
     // Headers are out: the only honest signal left is a cut connection.
-    if (!clientWentAway(res, error)) logger.error(`${method} ${path}: response failed`, error);
+    if (error instanceof ShortReadError && reply.body.kind === 'source') shortReads.report(error, reply.body.digest);
+    else if (!clientWentAway(res, error)) logger.error(`${method} ${path}: response failed`, error);
     res.destroy();
   }
 }

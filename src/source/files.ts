@@ -7,6 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Source, TarSource } from '../model.js';
 import { Readable, type Writable } from 'node:stream';
+import { READ_BUDGET, ReadBudget, type Lease } from './read-budget.js';
 
 /** Blob-relative byte range, both ends inclusive. */
 export interface ByteRange {
@@ -23,52 +24,44 @@ export interface ByteRange {
  */
 export const READ_CHUNK = 512 * 1024;
 
-/** The tar ended before a blob did: the index promised bytes the file does not hold. */
+/** The tar ended before a blob did: the file shrank since its index was read (truncated under us). */
 export class ShortReadError extends Error {
   override readonly name = 'ShortReadError';
   constructor(
     readonly path: string,
+    /** Where the read found the end of the file. */
     readonly position: number,
+    /** Bytes the file must hold for this blob: where the blob ends. */
+    readonly needed: number,
+    /** The file's size now (fstat). */
+    readonly actual: number,
   ) {
-    super(`${path}: file ends at ${position}, inside a blob`);
+    super(`${path}: file is ${actual} bytes, a blob needs ${needed}`);
   }
 }
 
-/** Read buffers kept for the next transfers: enough for this many transfers at once. */
-const POOLED_TRANSFERS = 8;
-
-/**
- * Read buffers shared by all transfers: a finished transfer hands its two buffers to the next one,
- * so streaming makes no garbage, and memory stays flat however many blobs are pulled.
- */
-class BufferPool {
-  private readonly free: Buffer[] = [];
-
-  constructor(
-    readonly size: number,
-    private readonly keep: number,
-  ) {}
-
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
-  }
-
-  give(buffer: Buffer): void {
-    if (this.free.length < this.keep) this.free.push(buffer);
-  }
+/** The error for a read that found the end of the file at `position`, with the file's real size. */
+async function shortRead(handle: FileHandle, source: TarSource, position: number): Promise<ShortReadError> {
+  const actual = await handle.stat().then(
+    (s) => s.size,
+    () => position,
+  );
+  return new ShortReadError(source.path, position, source.offset + source.size, actual);
 }
 
 export class SourceFiles {
-  private readonly pool: BufferPool;
+  private readonly buffers: ReadBudget;
 
   private constructor(
     private readonly handles: Map<string, FileHandle>,
     chunk: number,
+    budget: number,
   ) {
-    this.pool = new BufferPool(chunk, 2 * POOLED_TRANSFERS);
+    this.buffers = new ReadBudget(chunk, budget);
   }
 
-  static async open(sources: Iterable<Source>, chunk = READ_CHUNK): Promise<SourceFiles> {
+  /** `chunk`: the largest read; `budget`: bytes of read buffers for all transfers together. */
+  static async open(sources: Iterable<Source>, chunk = READ_CHUNK, budget = READ_BUDGET): Promise<SourceFiles> {
     const handles = new Map<string, FileHandle>();
     try {
       for (const path of new Set(tarPathsOf(sources))) handles.set(path, await open(path, 'r'));
@@ -76,15 +69,18 @@ export class SourceFiles {
       await Promise.all([...handles.values()].map((h) => h.close()));
       throw error;
     }
-    return new SourceFiles(handles, chunk);
+    return new SourceFiles(handles, chunk, budget);
   }
 
   /**
    * Writes `range` (blob-relative, inclusive) of a tar-held blob to `out`, without ending it. Two
    * buffers per transfer take turns: one is refilled only once the socket has taken the other's
-   * bytes (its write callback fired), which is the backpressure and makes no garbage per chunk
-   * (a fresh buffer per read kept ~40 MiB of dead buffers alive under load). Rejects when `out`
-   * closes first (the client went away) or the tar ends early.
+   * bytes (its write callback fired), which is the backpressure. Each buffer is lent by the read
+   * budget for one read and its write, so its size follows the transfers under way, and comes
+   * back for reuse (a fresh buffer per read kept ~40 MiB of dead buffers alive under load).
+   * Rejects when `out` closes first (the client went away) or the tar ends early. `out` must be
+   * done with a chunk when its write callback fires (a socket is: the kernel has a copy), since
+   * the buffer then goes to the next read, maybe another transfer's.
    */
   async writeRange(source: Source, range: ByteRange, out: Writable): Promise<void> {
     if (source.kind === 'memory') {
@@ -94,21 +90,31 @@ export class SourceFiles {
     const handle = this.handle(source);
     let position = source.offset + range.start;
     const end = source.offset + range.end + 1;
-    const size = this.pool.size;
-    const buffers = [this.pool.take(), this.pool.take()] as const;
+    const lent: (Lease | undefined)[] = [undefined, undefined];
     const flushed: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-    for (let turn = 0; position < end; turn ^= 1) {
-      await flushed[turn];
-      const buffer = buffers[turn]!;
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(size, end - position), position);
-      if (bytesRead === 0) throw new ShortReadError(source.path, position);
-      position += bytesRead;
-      flushed[turn] = written(out, buffer.subarray(0, bytesRead));
+    this.buffers.begin();
+    try {
+      for (let turn = 0; position < end; turn ^= 1) {
+        await flushed[turn];
+        const previous = lent[turn];
+        if (previous !== undefined) this.buffers.give(previous);
+        const { buffer } = (lent[turn] = this.buffers.take());
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+        if (bytesRead === 0) throw await shortRead(handle, source, position);
+        position += bytesRead;
+        flushed[turn] = written(out, buffer.subarray(0, bytesRead));
+      }
+      await Promise.all(flushed);
+      for (const lease of lent) if (lease !== undefined) this.buffers.give(lease);
+    } catch (error) {
+      // A pending write may still hold a buffer until the socket is gone: only then is it reused.
+      const release = () => lent.forEach((lease) => lease !== undefined && this.buffers.give(lease));
+      if (out.closed) release();
+      else out.once('close', release);
+      throw error;
+    } finally {
+      this.buffers.end();
     }
-    await Promise.all(flushed);
-    // Only now is neither buffer referenced by a pending write; after a failure they may still
-    // be, so they are left to the garbage collector.
-    for (const buffer of buffers) this.pool.give(buffer);
   }
 
   /**
@@ -120,7 +126,7 @@ export class SourceFiles {
     const handle = this.handle(source);
     let position = source.offset + range.start;
     const end = source.offset + range.end + 1;
-    const size = this.pool.size;
+    const size = this.buffers.chunk;
     return new Readable({
       highWaterMark: size,
       read() {
@@ -129,7 +135,7 @@ export class SourceFiles {
         // A fresh buffer per read: a pulled chunk may be held by the consumer after push().
         handle.read(Buffer.allocUnsafe(length), 0, length, position).then(
           ({ bytesRead, buffer }) => {
-            if (bytesRead === 0) return void this.destroy(new ShortReadError(source.path, position));
+            if (bytesRead === 0) return void shortRead(handle, source, position).then((error) => this.destroy(error));
             position += bytesRead;
             this.push(buffer.subarray(0, bytesRead));
           },

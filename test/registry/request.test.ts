@@ -100,6 +100,21 @@ describe('request targets', () => {
     ['/v2/', { kind: 'base' }],
   ])('%s', (url, expected) => expect(route(url)).toEqual(expected));
 
+  it.each([
+    'http://h:99999/v2/',
+    'http://%zz/v2/',
+    'http://[::1/v2/',
+    'http://[fe80::1%25eth0]/v2/',
+    'http://[fe80::1%eth0]/v2/',
+    'ftp://h/v2/',
+    'h:80',
+    '*',
+    'v2/',
+    '',
+  ])('answers the request target %j with 400 NAME_INVALID', (target) => {
+    expect(codeOf(() => route(target))).toBe('NAME_INVALID');
+  });
+
   it('does not resolve dot segments into another repository', () => {
     expect(codeOf(() => route('/v2/library/../busybox/manifests/seed'))).toBe('NAME_INVALID');
   });

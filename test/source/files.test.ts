@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Source } from '../../src/model.js';
@@ -39,7 +40,28 @@ describe('SourceFiles.openRange', () => {
     const s: Source = { kind: 'tar', path: short, offset: 0, size: 3000 };
     const files = await SourceFiles.open([s], 1024);
     truncateSync(short, 1500);
-    await expect(buffer(files.openRange(s))).rejects.toBeInstanceOf(ShortReadError);
+    const error = await buffer(files.openRange(s)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShortReadError);
+    // The file's real size (fstat) and what the blob needs, not just where the read stopped.
+    expect(error).toMatchObject({ path: short, actual: 1500, needed: 3000 });
+    await files.close();
+  });
+});
+
+describe('SourceFiles.writeRange', () => {
+  it('writes the right bytes for many concurrent transfers sharing a budget too small for them', async () => {
+    const bytes = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 7 + (i >> 11)) % 256));
+    const path = join(dir, 'many.tar');
+    writeFileSync(path, bytes);
+    const source: Source = { kind: 'tar', path, offset: 1000, size: 2_900_000 };
+    // 256 KiB for 24 transfers: most of them read in the smallest buffers, some outside the slab.
+    const files = await SourceFiles.open([source], 64 * 1024, 256 * 1024);
+    const ranges = Array.from({ length: 24 }, (_, i) => ({ start: i * 1000, end: 2_899_999 - i * 5000 }));
+    const got = ranges.map(() => [] as Buffer[]);
+    // Like a socket, each write is copied out before its callback: then the buffer may be reused.
+    const outs = got.map((chunks) => new Writable({ write: (chunk: Buffer, _e, done) => done(void chunks.push(Buffer.from(chunk))) }));
+    await Promise.all(ranges.map((range, i) => files.writeRange(source, range, outs[i]!)));
+    ranges.forEach((range, i) => expect(Buffer.concat(got[i]!).equals(bytes.subarray(1000 + range.start, 1000 + range.end + 1))).toBe(true));
     await files.close();
   });
 });
