@@ -7,6 +7,7 @@ import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { runServe } from './registry/run.js';
+import { addPushCommand, isPushError } from './push/command.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
       const model = await loadImages(o.tar, { repository: o.repository });
       process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
     });
+  addPushCommand(program, tarOption);
   return program;
 }
 
@@ -72,6 +74,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } catch (error) {
     process.exitCode = 1;
     if (error instanceof LoadError) console.error(`seed-registry: ${error.message}`);
+    else if (isPushError(error)) console.error(`seed-registry: push: ${error.message}`);
     else if (isListenError(error)) console.error(`seed-registry: cannot listen on ${error.address}:${error.port}: ${error.code}`);
     else console.error(error);
   }
