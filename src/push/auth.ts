@@ -50,7 +50,8 @@ interface Token {
 
 export class Authenticator {
   private challenge: Challenge | undefined;
-  private readonly tokens = new Map<string, Token>();
+  /** Per scope set; a promise so that concurrent requests for one scope share one fetch. */
+  private readonly tokens = new Map<string, Promise<Token>>();
 
   constructor(
     readonly credentials: Credentials | undefined,
@@ -65,11 +66,13 @@ export class Authenticator {
     if (c.scheme === 'basic') return this.credentials ? basic(this.credentials) : undefined;
     if (c.scheme !== 'bearer') return undefined;
     const key = scopes.join(' ');
-    const cached = this.tokens.get(key);
-    if (cached && cached.expires > this.now()) return `Bearer ${cached.value}`;
-    const token = await this.requestToken(c, scopes);
-    this.tokens.set(key, token);
-    return `Bearer ${token.value}`;
+    let pending = this.tokens.get(key);
+    if (pending === undefined || (await pending.catch(() => undefined))!.expires <= this.now()) {
+      pending = this.requestToken(c, scopes);
+      this.tokens.set(key, pending);
+      pending.catch(() => this.tokens.delete(key));
+    }
+    return `Bearer ${(await pending).value}`;
   }
 
   /**

@@ -2,7 +2,9 @@
 // repository of this run already holds it; else an upload streamed from the tar, monolithic (one
 // PUT with the digest) or in chunks (PATCH with Content-Range) when the registry asks for them.
 // After a failure mid-upload the registry is asked how much it kept (GET on the upload, `Range`),
-// and the rest follows in chunks from there.
+// and the rest follows in chunks from there. distribution keeps the offset in the Location's
+// `_state` and drops an upload whose bytes no longer match it (a body cut mid-request), so
+// there a cut upload starts again from byte 0; a refused chunk resumes.
 import { Transform, type Readable } from 'node:stream';
 import type { Blob } from '../model.js';
 import { type ByteRange, SourceFiles, sizeOf } from '../source/files.js';
@@ -69,7 +71,8 @@ async function upload(client: RegistryClient, files: SourceFiles, repository: st
   const size = sizeOf(blob.source);
   const minChunk = Number(headerValue(start, Header.chunkMinLength) ?? 0);
   let chunk = o.chunkSize ?? (minChunk > 0 ? Math.max(minChunk, DEFAULT_CHUNK) : undefined);
-  let location = locationOf(start);
+  // The latest Location: distribution encodes the offset in it, so only the newest one resumes.
+  const session = { location: locationOf(start) };
   let offset = 0;
   let sent = 0;
   const counted = (range: ByteRange) => counting(files.openRange(blob.source, range), (n) => {
@@ -79,8 +82,8 @@ async function upload(client: RegistryClient, files: SourceFiles, repository: st
   for (let attempt = 0; ; attempt++) {
     try {
       const reply = await (chunk === undefined || size === 0
-        ? putWhole(client, repository, location, blob, size, counted)
-        : sendChunks(client, repository, location, blob, offset, size, chunk, counted));
+        ? putWhole(client, repository, session.location, blob, size, counted)
+        : sendChunks(client, repository, session, blob, offset, size, chunk, counted));
       if (reply.status === 201) return sent;
       // A registry that takes no monolithic PUT this large says so with 413: send chunks instead.
       if (reply.status === 413 && chunk === undefined) chunk = DEFAULT_CHUNK;
@@ -90,7 +93,7 @@ async function upload(client: RegistryClient, files: SourceFiles, repository: st
       if (error instanceof HttpError || !isRetryableError(error) || attempt + 1 >= client.policy.attempts) throw error;
       await sleep(backoffMs(client.policy, attempt));
     }
-    ({ location, offset } = await resumePoint(client, repository, location));
+    ({ location: session.location, offset } = await resumePoint(client, repository, session.location));
     if (offset > 0) {
       chunk ??= DEFAULT_CHUNK;
       o.onResume?.(offset);
@@ -107,16 +110,16 @@ function putWhole(client: RegistryClient, repository: string, location: string, 
 }
 
 /** PATCH `[offset, size)` in chunks, each at the Location the previous one returned, then the closing PUT. */
-async function sendChunks(client: RegistryClient, repository: string, location: string, blob: Blob, offset: number, size: number, chunk: number, open: Opener): Promise<Reply> {
+async function sendChunks(client: RegistryClient, repository: string, session: { location: string }, blob: Blob, offset: number, size: number, chunk: number, open: Opener): Promise<Reply> {
   const scopes = [pushScope(repository)];
   for (let at = offset; at < size; at += chunk) {
     const end = Math.min(at + chunk, size) - 1;
     const headers = { [Header.contentType]: ContentType.octetStream, [Header.contentLength]: String(end - at + 1), [Header.contentRange]: `${at}-${end}` };
-    const reply = await client.send({ method: 'PATCH', url: location, scopes, headers, body: () => open({ start: at, end }), retry: false });
+    const reply = await client.send({ method: 'PATCH', url: session.location, scopes, headers, body: () => open({ start: at, end }), retry: false });
     if (reply.status !== 202) return reply;
-    location = locationOf(reply);
+    session.location = locationOf(reply);
   }
-  return client.send({ method: 'PUT', url: withDigest(location, blob.digest), scopes, headers: { [Header.contentLength]: '0' } });
+  return client.send({ method: 'PUT', url: withDigest(session.location, blob.digest), scopes, headers: { [Header.contentLength]: '0' } });
 }
 
 /**
@@ -127,7 +130,9 @@ async function resumePoint(client: RegistryClient, repository: string, location:
   const status = await client.send({ method: 'GET', url: location, scopes: [pushScope(repository)] });
   if (status.status === 204) {
     const range = /^(?:bytes=)?0-(\d+)$/.exec(headerValue(status, Header.range) ?? '');
-    return { location: headerValue(status, Header.location) ?? location, offset: range ? Number(range[1]) + 1 : 0 };
+    // distribution says `0-0` for an upload holding nothing yet: read it as 0 (at worst one byte is resent).
+    const last = range ? Number(range[1]) : 0;
+    return { location: headerValue(status, Header.location) ?? location, offset: last > 0 ? last + 1 : 0 };
   }
   const fresh = await startUpload(client, repository);
   if (fresh.status !== 202) throw new HttpError(`restarting the upload: ${describeReply(fresh)}`, fresh.status);
