@@ -17,6 +17,7 @@ import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
+import { measurePush, renderPush } from './push.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -37,18 +38,20 @@ const USAGE = `usage: node bench/run.js [options]
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
   --out FILE         JSON results (default .bench/results.json)
-  --no-docs          do not update docs/benchmarks.md`;
+  --no-docs          do not update docs/benchmarks.md
+  --push             also time seed-registry push of the large image into distribution vs skopeo copy
+  --push-only        only that (no servers measured); --push-runs N (default 1)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
-  runs: 5, 'ready-runs': 5, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
+  runs: 5, 'ready-runs': 5, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1, 'push-runs': 1,
 };
 
 function parseOptions(argv) {
   const options = Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' }]));
   const { values } = parseArgs({
     args: argv,
-    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
+    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
@@ -62,7 +65,7 @@ function parseOptions(argv) {
   const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
-    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
+    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), imagesDir: values['images-dir'],
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -123,6 +126,11 @@ async function main() {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
     const images = await generateImages(opts, imagesDir, tmpDir);
+    if (opts.pushOnly) {
+      console.error('push:');
+      console.log(renderPush(images.large, await measurePush(images.large, { runs: Math.max(1, opts.sizes['push-runs']), tmpDir })));
+      return;
+    }
     // Daemon sockets need a short path, so the clients live in their own short temp dir.
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
     const servers = {};
@@ -133,13 +141,15 @@ async function main() {
       console.error(`${peer.name}:`);
       servers[peer.name] = await measurePeer(peer, images, opts, ctx);
     }
+    const push = opts.push ? await measurePush(images.large, { runs: Math.max(1, opts.sizes['push-runs']), tmpDir }) : undefined;
     console.error('node floor:');
     const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
-    const text = render(results);
+    const text = render(results) + (push ? `\n\n${renderPush(images.large, push)}` : '');
+    if (push) results.push = push;
     console.log(text);
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -13,7 +13,12 @@ export class ConnectError extends Error {
 const TLS_HINT = '(give --ca FILE for a private CA, or --insecure to skip verification)';
 
 export async function connect(target: Target, tls: TlsOptions, credentials: Credentials | undefined, policy: RetryPolicy, connections: number): Promise<Client> {
-  const agent = createAgent(tls, connections);
+  let agent;
+  try {
+    agent = createAgent(tls, connections);
+  } catch (error) {
+    throw new ConnectError(`--ca ${tls.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
   const failures: string[] = [];
   const origins = candidateOrigins(target, tls.insecure);
   for (const origin of origins) {
