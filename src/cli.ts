@@ -8,6 +8,7 @@ import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { runServe } from './registry/run.js';
 import { addPushCommand, isPushError } from './push/command.js';
+import { pushWhenReady } from './push/serve.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -51,7 +52,11 @@ export function buildProgram(): Command {
     .option('--verify', 'hash every blob against its digest before serving', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
-    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet }));
+    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving')
+    .action(async (o) => {
+      const model = await runServe({ tars: o.tar, port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet });
+      if (o.pushTo !== undefined) void pushWhenReady(model, o.pushTo);
+    });
 
   program
     .command('inspect')

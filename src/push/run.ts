@@ -38,8 +38,13 @@ const BASE_DELAY_MS = 500;
 
 export async function runPush(o: PushOptions): Promise<void> {
   const started = performance.now();
-  const target = parseTarget(o.to);
   const model = await loadImages(o.tars, o.repository !== undefined ? { repository: o.repository } : {});
+  await pushModel(model, o, started);
+}
+
+/** Pushes a loaded model: `push` after loading the tarballs, `serve --push-to` with the model it serves. */
+export async function pushModel(model: ImageModel, o: Omit<PushOptions, 'tars' | 'repository'>, started = performance.now()): Promise<void> {
+  const target = parseTarget(o.to);
   const plans = planPush(model, target, o.images);
   const credentials: Credentials | undefined = await resolveCredentials(target.host, o);
   const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);

@@ -20,7 +20,8 @@ export interface ServeOptions {
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-export async function runServe(options: ServeOptions): Promise<void> {
+/** Resolves once listening, with the model served (for `--push-to`). */
+export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const registry = await createRegistry(model, { platform: options.platform, logger });
@@ -43,6 +44,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     );
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
+  return model;
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

@@ -11,6 +11,7 @@ import { freePort } from './helpers/registry-image.js';
 import { startSeed, type Seed } from './helpers/seed.js';
 import { startTokenServer, TOKEN_ISSUER, TOKEN_SERVICE } from './helpers/token-server.js';
 import { requireClients } from './helpers/tools.js';
+import { sleep, waitUntil } from './helpers/daemon.js';
 
 const NAME = 'library/busybox';
 const TAG = 'seed';
@@ -220,5 +221,19 @@ describe('push through a misbehaving network', () => {
     expect(errorLines(result)).toEqual([
       expect.stringMatching(/^seed-registry: push: refused\/library\/busybox:seed: manifest sha256:[0-9a-f]{64} \(application\/vnd\.oci\.image\.manifest\.v1\+json\): the registry refused it: 400 MANIFEST_INVALID manifest invalid \("unsupported media type"\)$/),
     ]);
+  });
+});
+
+describe('serve --push-to', () => {
+  it('serves, waits for the target to answer, pushes everything into it, and keeps serving', async () => {
+    const port = await freePort();
+    const pushing = await startSeed([SEED_IMAGE], ['-q', '--push-to', `127.0.0.1:${port}`]);
+    stoppers.push(pushing.stop);
+    await sleep(3_000); // the target is not there yet: the seed polls
+    expect(pushing.output()).toMatch(/push-to: waiting for 127\.0\.0\.1:\d+ to answer/);
+    const target = await distribution({ port });
+    await waitUntil('the seed to push', async () => /verified 2 references/.test(pushing.output()), 60_000);
+    expect(await manifestDigest(`http://${target.host}`, NAME, TAG)).toBe(seedDigest);
+    expect(await manifestDigest(pushing.url, NAME, TAG)).toBe(seedDigest);
   });
 });

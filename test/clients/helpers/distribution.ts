@@ -14,6 +14,8 @@ export interface DistributionOptions {
   /** PEM files of a server certificate for 127.0.0.1 and its key. */
   tls?: { cert: string; key: string };
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** A loopback port chosen beforehand (a client already waiting for it); a free one otherwise. */
+  port?: number;
 }
 
 export interface Distribution {
@@ -27,7 +29,7 @@ const READY_MS = 20_000;
 
 export async function startDistribution(options: DistributionOptions = {}): Promise<Distribution> {
   const dir = mkdtempSync('/tmp/sr-dist-');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const lines = ['version: 0.1', 'log:', '  level: info', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`];
   if (options.tls) lines.push('  tls:', `    certificate: ${options.tls.cert}`, `    key: ${options.tls.key}`);
   if (options.htpasswd) {
