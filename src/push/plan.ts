@@ -85,10 +85,11 @@ function selectRecords(images: ImageRecord[], filters: string[]): ImageRecord[] 
 function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'manifests' | 'blobs' | 'missing'> {
   const ordered: Manifest[] = [];
   const seen = new Set<string>();
+  const missing = new Set<string>();
   const visit = (digest: string) => {
     if (seen.has(digest)) return;
     const manifest = model.manifests.get(digest);
-    if (manifest === undefined) return; // a platform left out of the archive: the loader warned already
+    if (manifest === undefined) return void missing.add(digest); // a platform left out of the archive
     seen.add(digest);
     for (const child of manifest.manifests ?? []) visit(child.digest);
     ordered.push(manifest);
@@ -105,7 +106,6 @@ function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'manifests'
     }
   }
   const blobs = new Map<string, Blob>();
-  const missing = new Set<string>();
   for (const m of ordered) {
     for (const digest of blobDigests(m)) {
       const blob = model.blobs.get(digest);

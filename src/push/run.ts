@@ -51,6 +51,10 @@ export async function pushModel(model: ImageModel, o: Omit<PushOptions, 'tars' |
   if (o.insecure) process.stderr.write(`warning: --insecure: the TLS certificate of ${target.host} is not verified\n`);
   if (o.ca !== undefined) process.stderr.write(`warning: --ca ${o.ca}: trusting this CA for ${target.host} besides the system's\n`);
   for (const w of model.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const p of plans) {
+    if (p.missing.length === 0) continue;
+    process.stderr.write(`warning: ${describePlan(p)} lists ${p.missing.length} blobs or manifests the archives do not hold (${p.missing.join(', ')}); the target may refuse its manifest\n`);
+  }
 
   const policy = { attempts: o.retries + 1, baseDelayMs: BASE_DELAY_MS };
   const tls = o.ca !== undefined ? { ca: o.ca, insecure: o.insecure } : { insecure: o.insecure };

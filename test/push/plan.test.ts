@@ -41,4 +41,13 @@ describe('planPush', () => {
     expect(() => planPush(model, parseTarget('reg'))).toThrow(/org\/app:hub would name both/);
     expect(() => planPush(t.model, parseTarget('reg'), ['nope:1'])).toThrow(/--image nope:1: no such image in the archives \(they hold library\/registry:2, library\/registry:amd64, org\/app:hub\)/);
   });
+
+  it('lists what an index names but the archives lack (a platform left out of a save)', () => {
+    const manifests = new Map(t.model.manifests);
+    manifests.delete(t.arm64.digest);
+    const [plan] = planPush({ ...t.model, manifests }, parseTarget('reg'), ['registry:2']);
+    expect(plan?.manifests.map((m) => m.digest)).toEqual([t.amd64.digest, t.index.digest, t.sbom.digest]);
+    expect(plan?.missing).toEqual([t.arm64.digest]);
+  });
 });
+
