@@ -20,6 +20,7 @@ import { measureNodeFloor, renderFloor } from './floor.js';
 import { measureRelease, renderRelease } from './release.js';
 import { renderZstd, runZstdBench } from './zstd.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
+import { measurePush, renderPush } from './push.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -48,18 +49,20 @@ const USAGE = `usage: node bench/run.js [options]
   --zstd-mib N       its image size (default 512); --runs sets its runs
   --memory           run only the memory section (peak RSS, 4 vs --memory-clients pulls; one-stream MiB/s)
   --memory-mib N     its image size, 4 layers (default 256)
-  --memory-clients N its concurrent clients (default 64)`;
+  --memory-clients N its concurrent clients (default 64)
+  --push             also time seed-registry push of the large image into distribution vs skopeo copy
+  --push-only        only that (no servers measured); --push-runs N (default 1)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
-  ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
+  ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1, 'push-runs': 1,
 };
 
 function parseOptions(argv) {
   const options = Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' }]));
   const { values } = parseArgs({
     args: argv,
-    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
+    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, memory: { type: 'boolean' } },
@@ -76,6 +79,7 @@ function parseOptions(argv) {
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
+    push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -149,6 +153,11 @@ async function main() {
       return;
     }
     const images = await generateImages(opts, imagesDir, tmpDir);
+    if (opts.pushOnly) {
+      console.error('push:');
+      console.log(renderPush(images.large, await measurePush(images.large, { runs: Math.max(1, opts.sizes['push-runs']), tmpDir })));
+      return;
+    }
     // Daemon sockets need a short path, so the clients live in their own short temp dir.
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
     const servers = {};
@@ -160,6 +169,7 @@ async function main() {
       servers[peer.name] = await measurePeer(peer, images, opts, ctx);
     }
     const memoryFigures = opts.peers.includes(PEERS.seed) ? await memory().catch((err) => console.error(`memory: ${err.message}`)) : undefined;
+    const push = opts.push ? await measurePush(images.large, { runs: Math.max(1, opts.sizes['push-runs']), tmpDir }) : undefined;
     console.error('node floor:');
     const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -168,7 +178,8 @@ async function main() {
     const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, release, memory: memoryFigures };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
-    const text = render(results);
+    const text = render(results) + (push ? `\n\n${renderPush(images.large, push)}` : '');
+    if (push) results.push = push;
     console.log(text);
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -9,6 +9,8 @@ import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
 import { parseBytes } from './source/units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
+import { addPushCommand, isPushError } from './push/command.js';
+import { pushWhenReady } from './push/serve.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 
 /** Defaults as registry:2 has them. */
@@ -84,10 +86,12 @@ export function buildProgram(): Command {
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
-    .option('-q, --quiet', 'no access log', false);
-  addDecompressOptions(serve).action(async (archives: string[], o, command: Command) =>
-    runServe({ tars: archivesOf(archives, command), port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize }),
-  );
+    .option('-q, --quiet', 'no access log', false)
+    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
+  addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
+    const model = await runServe({ tars: archivesOf(archives, command), port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    if (o.pushTo !== undefined) void pushWhenReady(model, o.pushTo);
+  });
 
   const inspect = program
     .command('inspect')
@@ -101,6 +105,7 @@ export function buildProgram(): Command {
     const model = await loadImages(archivesOf(archives, command), { repository: o.repository, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
     process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
   });
+  addPushCommand(program, tarOption);
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;
@@ -112,6 +117,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } catch (error) {
     process.exitCode = 1;
     if (error instanceof LoadError) console.error(`seed-registry: ${error.message}`);
+    else if (isPushError(error)) console.error(`seed-registry: push: ${error.message}`);
     else if (isListenError(error)) console.error(`seed-registry: cannot listen on ${error.address}:${error.port}: ${error.code}`);
     else console.error(`seed-registry: unexpected error: ${printable(describe(error))}`);
   }

@@ -1,27 +1,7 @@
 // Header names and fixed values, named once.
 
-export const Header = {
-  accept: 'accept',
-  acceptRanges: 'Accept-Ranges',
-  allow: 'Allow',
-  apiVersion: 'Docker-Distribution-Api-Version',
-  cacheControl: 'Cache-Control',
-  contentLength: 'Content-Length',
-  contentRange: 'Content-Range',
-  contentType: 'Content-Type',
-  contentTypeOptions: 'X-Content-Type-Options',
-  digest: 'Docker-Content-Digest',
-  etag: 'ETag',
-  filtersApplied: 'OCI-Filters-Applied',
-  link: 'Link',
-  location: 'Location',
-} as const;
-
-export const ContentType = {
-  json: 'application/json',
-  octetStream: 'application/octet-stream',
-  text: 'text/plain; charset=utf-8',
-} as const;
+export { ContentType, Header } from '../spec.js';
+import { Header } from '../spec.js';
 
 export const API_VERSION = 'registry/2.0';
 /** Blobs are content-addressed: a digest never changes its bytes. */

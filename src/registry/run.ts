@@ -24,7 +24,8 @@ export interface ServeOptions {
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-export async function runServe(options: ServeOptions): Promise<void> {
+/** Resolves once listening, with the model served (for `--push-to`). */
+export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const { repository, verify, tmpDir, maxDecompressedSize } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
@@ -48,6 +49,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
   console.log(`seed-registry listening on http://${printable}:${address.port}`);
+  return model;
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

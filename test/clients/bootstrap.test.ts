@@ -2,11 +2,12 @@
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerPull, dockerRun } from './helpers/clients.js';
+import { ctrPull, dockerPull, dockerRun } from './helpers/clients.js';
 import { waitUntil } from './helpers/daemon.js';
 import { startClientEnv, type ClientEnv } from './helpers/env.js';
 import { dockerSave, importBusybox, MESSAGE, MESSAGE_FILE } from './helpers/images.js';
 import { expectedFor, readExpected, type ExpectedImage } from './helpers/oracle.js';
+import { push } from './helpers/push.js';
 import { buildRegistryImage, freePort } from './helpers/registry-image.js';
 import { startSeed, type Seed } from './helpers/seed.js';
 
@@ -19,6 +20,10 @@ const REGISTRY_READY_MS = 30_000;
 let env: ClientEnv;
 let seed: Seed;
 let expected: ExpectedImage[];
+let tars: string[];
+let expectedPayload: ExpectedImage[];
+/** The port the registry container listens on, once the first test started it. */
+let registryPort: number | undefined;
 
 beforeAll(async () => {
   env = await startClientEnv();
@@ -26,7 +31,10 @@ beforeAll(async () => {
   await importBusybox(env.docker, env.dir, PAYLOAD_REF);
   const tar = await dockerSave(env.docker, join(env.dir, 'registry.tar'), [REGISTRY_REF]);
   await env.docker.docker(['rmi', REGISTRY_REF]); // the pull below must fetch every layer from seed-registry
+  const payloadTar = await dockerSave(env.docker, join(env.dir, 'payload.tar'), [PAYLOAD_REF]);
   expected = await readExpected(tar);
+  expectedPayload = await readExpected(payloadTar);
+  tars = [tar, payloadTar];
   seed = await startSeed([tar]);
 });
 afterAll(async () => {
@@ -50,6 +58,7 @@ describe('bootstrap: pull the registry from seed-registry, run it, push to it, p
     const port = await freePort();
     await env.docker.docker(['run', '-d', '--name', CONTAINER, '--network', 'host', '-e', `REGISTRY_HTTP_ADDR=127.0.0.1:${port}`, served]);
     await waitUntil(`registry container on port ${port}`, () => answersV2(port), REGISTRY_READY_MS);
+    registryPort = port;
 
     const pushed = `127.0.0.1:${port}/${PAYLOAD_REF}`;
     await env.docker.docker(['tag', PAYLOAD_REF, pushed]);
@@ -57,5 +66,22 @@ describe('bootstrap: pull the registry from seed-registry, run it, push to it, p
     await env.docker.docker(['rmi', pushed, PAYLOAD_REF]);
     await env.docker.docker(['pull', '-q', pushed]);
     expect((await dockerRun(env.docker, pushed, ['cat', MESSAGE_FILE])).trim()).toBe(MESSAGE);
+  });
+
+  it('seed-registry push fills the registry it started; the seed stops; containerd pulls every image from the new registry', async () => {
+    if (registryPort === undefined) throw new Error('the registry container did not start (see the test before)');
+    const target = `127.0.0.1:${registryPort}/handover`;
+    const pushed = await push(tars, target);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toMatch(/verified 3 references/);
+    await seed.stop();
+    const cases = [
+      ['library/registry:2.8.2', expectedFor(expected, SAVED_REF)],
+      ['registry:2.8.2', expectedFor(expected, SAVED_REF)],
+      [PAYLOAD_REF, expectedFor(expectedPayload, PAYLOAD_REF)],
+    ] as const;
+    for (const [ref, want] of cases) {
+      expect(await ctrPull(env.containerd, `${target}/${ref}`)).toEqual({ configDigest: want.configDigest, diffIds: want.diffIds });
+    }
   });
 });

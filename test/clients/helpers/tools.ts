@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { run } from './run.js';
 
 export const INSTALL_COMMAND =
-  'apt-get install -y docker.io containerd skopeo podman docker-registry busybox-static  (or: bash scripts/install-test-deps.sh)';
+  'apt-get install -y docker.io containerd skopeo podman docker-registry busybox-static apache2-utils openssl  (or: bash scripts/install-test-deps.sh)';
 
 /** The static busybox binary every test image is built from. */
 export const BUSYBOX = '/bin/busybox';
@@ -20,6 +20,8 @@ const COMMANDS: Record<string, string> = {
   podman: 'podman',
   [REGISTRY_BINARY]: 'docker-registry',
   tar: 'tar',
+  htpasswd: 'apache2-utils',
+  openssl: 'openssl',
 };
 
 export function findOnPath(cmd: string): string | undefined {

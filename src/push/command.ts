@@ -1,0 +1,41 @@
+// The `push` command's options, kept beside push so src/cli.ts only registers it.
+import { type Command, InvalidArgumentError, type Option } from 'commander';
+import { isPushError, runPush } from './run.js';
+
+export { isPushError };
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_RETRIES = 4;
+
+function positive(name: string, min: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min) throw new InvalidArgumentError(`${name}: expected a whole number ≥ ${min}`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function addPushCommand(program: Command, tarOption: () => Option): void {
+  program
+    .command('push')
+    .description('push the images into another registry (distribution, zot, Harbor), digests unchanged')
+    .addOption(tarOption())
+    .requiredOption('--to <registry[/prefix]>', 'target registry, e.g. registry.local:5000 or https://registry.local/mirror')
+    .option('--image <name[:tag]>', 'push only this image (repeatable)', collect, [])
+    .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
+    .option('--username <user>', 'user for the target (password from --password-stdin or --password-file)')
+    .option('--password-stdin', 'read the password from standard input', false)
+    .option('--password-file <file>', 'read the password from this file')
+    .option('--ca <file>', "PEM CA certificate to trust for the target (the seed's own ca.crt, a private CA)")
+    .option('--insecure', 'plain HTTP allowed, TLS certificate not verified', false)
+    .option('--concurrency <n>', 'blobs pushed at once', positive('--concurrency', 1), DEFAULT_CONCURRENCY)
+    .option('--retries <n>', 'retries of a request after a connection error, 429 or 5xx', positive('--retries', 0), DEFAULT_RETRIES)
+    .option('--chunk-size <bytes>', 'upload blobs in PATCH chunks of this size instead of one PUT', positive('--chunk-size', 1))
+    .option('--dry-run', 'print what would be pushed; write nothing', false)
+    .option('--json', 'machine-readable output', false)
+    .action(async (o) => runPush({ tars: o.tar, to: o.to, images: o.image, repository: o.repository, username: o.username, passwordStdin: o.passwordStdin, passwordFile: o.passwordFile, ca: o.ca, insecure: o.insecure, concurrency: o.concurrency, retries: o.retries, chunkSize: o.chunkSize, dryRun: o.dryRun, json: o.json }));
+}

@@ -1,0 +1,131 @@
+// What to push, in what order: per target repository and top manifest, the blobs its manifests
+// list, then the manifests with children before the index that lists them and referrers (OCI 1.1
+// `subject`) after their subject, then the tags. Pure: no I/O; what the target already holds is
+// found out by upload.ts.
+import { parseImageName } from '../image/names.js';
+import { type Blob, type ImageModel, type ImageRecord, type Manifest } from '../model.js';
+import { targetRepository, type Target } from './target.js';
+
+export interface ImagePlan {
+  /** Repository on the target (prefix included). */
+  repository: string;
+  /** Top manifest: what the tags name. */
+  digest: string;
+  tags: string[];
+  /** In push order: children, then the top manifest, then referrers. */
+  manifests: Manifest[];
+  /** Every blob those manifests list that the archives hold, once each. */
+  blobs: Blob[];
+  /** Blobs listed but not in the archives (platforms left out of a save, foreign layers). */
+  missing: string[];
+}
+
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
+
+/** `repo:tag[,tag]`, or `repo@digest` when untagged: how an image is named in output. */
+export function describePlan(p: ImagePlan): string {
+  return p.tags.length > 0 ? `${p.repository}:${p.tags.join(',')}` : `${p.repository}@${p.digest}`;
+}
+
+export function planPush(model: ImageModel, target: Target, filters: string[] = []): ImagePlan[] {
+  const records = selectRecords(model.images, filters);
+  const plans = new Map<string, ImagePlan>();
+  const tagOwners = new Map<string, string>();
+  for (const record of records) {
+    // The seed serves `library/x` also as `x`; the target gets both names, so the same pulls work.
+    for (const name of [record.repository, ...record.aliases]) {
+      const repository = targetRepository(target, name);
+      const key = `${repository}@${record.digest}`;
+      let plan = plans.get(key);
+      if (plan === undefined) {
+        plan = { repository, digest: record.digest, tags: [], ...contentsOf(model, record.digest) };
+        plans.set(key, plan);
+      }
+      if (record.tag === undefined || plan.tags.includes(record.tag)) continue;
+      const tagKey = `${repository}:${record.tag}`;
+      const owner = tagOwners.get(tagKey);
+      if (owner !== undefined && owner !== record.digest) {
+        throw new PlanError(`${tagKey} would name both ${owner} and ${record.digest} on the target (same name from two source registries); push them with different --to prefixes using --image`);
+      }
+      tagOwners.set(tagKey, record.digest);
+      plan.tags.push(record.tag);
+    }
+  }
+  return [...plans.values()];
+}
+
+function selectRecords(images: ImageRecord[], filters: string[]): ImageRecord[] {
+  if (filters.length === 0) return images;
+  const chosen = new Set<ImageRecord>();
+  for (const filter of filters) {
+    let wanted;
+    try {
+      wanted = parseImageName(filter);
+    } catch (error) {
+      throw new PlanError(`--image ${filter}: ${(error as Error).message}`);
+    }
+    const matches = images.filter(
+      (r) =>
+        (r.repository === wanted.repository || r.aliases.includes(filter.split(':')[0]!)) &&
+        (wanted.tag === undefined || r.tag === wanted.tag) &&
+        (wanted.digest === undefined || r.digest === wanted.digest),
+    );
+    if (matches.length === 0) {
+      const known = [...new Set(images.map((r) => (r.tag ? `${r.repository}:${r.tag}` : r.repository)))].join(', ');
+      throw new PlanError(`--image ${filter}: no such image in the archives (they hold ${known})`);
+    }
+    for (const m of matches) chosen.add(m);
+  }
+  return images.filter((r) => chosen.has(r));
+}
+
+/** Manifests reachable from `top` (children first), its referrers after it, and their blobs. */
+function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'manifests' | 'blobs' | 'missing'> {
+  const ordered: Manifest[] = [];
+  const seen = new Set<string>();
+  const missing = new Set<string>();
+  const visit = (digest: string) => {
+    if (seen.has(digest)) return;
+    const manifest = model.manifests.get(digest);
+    if (manifest === undefined) return void missing.add(digest); // a platform left out of the archive
+    seen.add(digest);
+    for (const child of manifest.manifests ?? []) visit(child.digest);
+    ordered.push(manifest);
+  };
+  visit(top);
+  // Referrers of anything pushed, and theirs in turn, each after its subject.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of model.manifests.values()) {
+      if (m.subject !== undefined && seen.has(m.subject) && !seen.has(m.digest)) {
+        visit(m.digest);
+        grew = true;
+      }
+    }
+  }
+  const blobs = new Map<string, Blob>();
+  for (const m of ordered) {
+    for (const digest of blobDigests(m)) {
+      const blob = model.blobs.get(digest);
+      if (blob) blobs.set(digest, blob);
+      else if (!model.manifests.has(digest)) missing.add(digest);
+    }
+  }
+  return { manifests: ordered, blobs: [...blobs.values()], missing: [...missing] };
+}
+
+interface ManifestDoc {
+  config?: { digest?: unknown };
+  layers?: { digest?: unknown }[];
+  blobs?: { digest?: unknown }[];
+}
+
+/** The config and layers an image manifest lists (and `blobs` of an artifact manifest). */
+export function blobDigests(m: Manifest): string[] {
+  if (m.manifests !== undefined) return [];
+  const doc = JSON.parse(m.bytes.toString('utf8')) as ManifestDoc;
+  const digests = [doc.config, ...(doc.layers ?? []), ...(doc.blobs ?? [])].map((d) => d?.digest);
+  return digests.filter((d): d is string => typeof d === 'string');
+}
