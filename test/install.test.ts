@@ -67,7 +67,9 @@ describe('the single executable script, alone in a directory', () => {
   it('runs --help of every command it lists (a command added later is covered with no change here)', () => {
     const help = node([script, '--help'], dir);
     expect(help.status).toBe(0);
-    const commands = [...help.stdout.split('Commands:')[1]!.matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    // The Commands list ends at the first blank line (serve's own help follows it).
+    const listed = help.stdout.split('Commands:')[1]!.split('\n\n')[0]!;
+    const commands = [...listed.matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     expect(commands).toEqual(expect.arrayContaining(['serve', 'inspect']));
     for (const command of commands) {
       const result = node([script, command, '--help'], dir);
