@@ -31,7 +31,7 @@ function platformOption(value: string) {
 }
 
 function tarOption(): Option {
-  return new Option('--tar <file...>', 'image tarball(s): crane, docker save, podman/skopeo docker-archive, OCI archive; gzip ok').default([DEFAULT_TAR], 'fixtures/seed-image.tar');
+  return new Option('--tar <file...>', 'image tarball(s) (crane, docker save, podman/skopeo docker-archive, OCI archive, Zarf package, hauler store, regctl export; gzip ok), OCI layout folder(s), or folder(s) of archives').default([DEFAULT_TAR], 'fixtures/seed-image.tar');
 }
 
 export function buildProgram(): Command {
@@ -48,9 +48,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--platform <os/arch[/variant]>', 'platform served to clients that accept no image index').argParser(platformOption).default(DEFAULT_PLATFORM, 'linux/amd64'))
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
-    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet }));
+    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet }));
 
   program
     .command('inspect')
@@ -59,8 +60,9 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output', false)
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`)
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .action(async (o) => {
-      const model = await loadImages(o.tar, { repository: o.repository });
+      const model = await loadImages(o.tar, { repository: o.repository, recursive: o.recursive });
       process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
     });
   return program;

@@ -2,15 +2,14 @@
 // its images read; names are merged across archives; `--verify` optionally hashes every blob.
 import { LoadError } from '../load-error.js';
 import type { ImageModel } from '../model.js';
+import { type Input, expandInputs } from '../source/inputs.js';
+import { indexLayoutFolder } from '../source/layout-folder.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
 import type { TarIndex } from '../tar/index.js';
-import { detectFormat } from './detect.js';
-import type { ArchiveContents } from './found.js';
+import { readArchive } from './layouts.js';
 import { ModelBuilder } from './model-builder.js';
 import { isRepositoryName } from '../reference.js';
 import { repositoryFromFile } from './names.js';
-import { readDockerArchive } from './readers/docker-archive.js';
-import { readOciLayout } from './readers/oci-layout.js';
 import { terminalProgress } from './progress.js';
 import { type VerifyOptions, verifyModel } from './verify.js';
 
@@ -23,6 +22,8 @@ export interface LoadOptions {
   tmpDir?: string;
   onDecompressProgress?: ArchiveOptions['onProgress'];
   onVerifyProgress?: VerifyOptions['onProgress'];
+  /** A folder of archives: search its subfolders too. */
+  recursive?: boolean;
 }
 
 export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
@@ -30,15 +31,13 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
     throw new LoadError('--repository', `"${options.repository}" is not a valid repository name`);
   }
   const builder = new ModelBuilder();
-  for (const path of tarPaths) {
-    const archiveOptions: ArchiveOptions = {};
-    if (options.tmpDir !== undefined) archiveOptions.tmpDir = options.tmpDir;
-    const onDecompress = options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`);
-    if (onDecompress) archiveOptions.onProgress = onDecompress;
-    const index = await openArchive(path, archiveOptions);
-    const contents = await readArchive(index);
-    if (contents.images.length === 0) throw new LoadError(index.file, 'holds no images to serve');
-    builder.add(index.file, contents, options.repository ?? repositoryFromFile(path));
+  const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
+  for (const path of skipped) builder.add(path, { images: [], warnings: [`${path}: not an image archive; skipped`] }, 'image');
+  for (const input of inputs) {
+    const index = await openInput(input, options);
+    const parts = await readArchive(index);
+    if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
+    for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
   }
   const model = builder.build();
   if (options.verify) {
@@ -48,6 +47,11 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   return model;
 }
 
-async function readArchive(index: TarIndex): Promise<ArchiveContents> {
-  return detectFormat(index) === 'oci-layout' ? readOciLayout(index) : readDockerArchive(index);
+async function openInput(input: Input, options: LoadOptions): Promise<TarIndex> {
+  if (input.kind === 'layout-folder') return indexLayoutFolder(input.path);
+  const archiveOptions: ArchiveOptions = {};
+  if (options.tmpDir !== undefined) archiveOptions.tmpDir = options.tmpDir;
+  const onDecompress = options.onDecompressProgress ?? terminalProgress(`decompressing ${input.path}`);
+  if (onDecompress) archiveOptions.onProgress = onDecompress;
+  return openArchive(input.path, archiveOptions);
 }

@@ -13,6 +13,7 @@ export interface ServeOptions {
   platform: Platform;
   repository?: string;
   verify: boolean;
+  recursive?: boolean;
   logFormat: LogFormat;
   quiet: boolean;
 }
@@ -21,7 +22,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export async function runServe(options: ServeOptions): Promise<void> {
-  const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify });
+  const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify, recursive: options.recursive ?? false });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const registry = await createRegistry(model, { platform: options.platform, logger });
   const address = await registry.listen(options.port, options.host);

@@ -5,8 +5,9 @@
 // a fs.ReadStream closes its descriptor when destroyed (a client going away), even with
 // autoClose off, which would pull the file out from under every other transfer.
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Source, TarSource } from '../model.js';
+import type { FileSource, Source, TarSource } from '../model.js';
 import { Readable, type Writable } from 'node:stream';
+import { OpenFiles, type PositionedReader } from './open-files.js';
 
 /** Blob-relative byte range, both ends inclusive. */
 export interface ByteRange {
@@ -60,6 +61,8 @@ class BufferPool {
 
 export class SourceFiles {
   private readonly pool: BufferPool;
+  /** Whole-file sources (OCI layout folders): opened on demand, bounded in number. */
+  private readonly files = new OpenFiles();
 
   private constructor(
     private readonly handles: Map<string, FileHandle>,
@@ -139,7 +142,8 @@ export class SourceFiles {
     });
   }
 
-  private handle(source: TarSource): FileHandle {
+  private handle(source: TarSource | FileSource): PositionedReader {
+    if (source.kind === 'file') return this.files.reader(source.path);
     const handle = this.handles.get(source.path);
     if (handle === undefined) throw new Error(`tar file not opened: ${source.path}`);
     return handle;
@@ -148,6 +152,7 @@ export class SourceFiles {
   async close(): Promise<void> {
     await Promise.all([...this.handles.values()].map((h) => h.close()));
     this.handles.clear();
+    await this.files.close();
   }
 }
 /**
