@@ -113,6 +113,7 @@ export class TreeReader {
     if (config.mediaType !== MediaType.ociConfig && config.mediaType !== MediaType.dockerConfig) return undefined;
     const path = blobPath(config.digest);
     const parsed = parseImageConfig(await this.index.readJSON(path));
-    return typeof parsed === 'string' ? undefined : parsed.platform;
+    // cosign's signature configs state `"os": ""`: no platform, not "/".
+    return typeof parsed === 'string' || parsed.platform.os === '' ? undefined : parsed.platform;
   }
 }
