@@ -6,7 +6,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
+import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
+import { parseBytes } from './source/units.js';
+import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -31,17 +34,44 @@ function platformOption(value: string) {
 }
 
 function tarOption(): Option {
-  return new Option('--tar <file...>', 'image tarball(s) (crane, docker save, podman/skopeo docker-archive, OCI archive, Zarf package, hauler store, regctl export; gzip ok), OCI layout folder(s), or folder(s) of archives').default([DEFAULT_TAR], 'fixtures/seed-image.tar');
+  return new Option('--tar <file...>', 'image tarball(s) (crane, docker save, podman/skopeo docker-archive, OCI archive, Zarf package, hauler store, regctl export; gzip or zstd ok), OCI layout folder(s), or folder(s) of archives').default([DEFAULT_TAR], 'fixtures/seed-image.tar');
 }
+
+function sizeOption(value: string): number {
+  const bytes = parseBytes(value);
+  if (bytes === undefined) throw new InvalidArgumentError('expected a size such as 64G, 512M or a number of bytes');
+  return bytes;
+}
+
+/** Options of loading a compressed archive, shared by serve and inspect. */
+function addDecompressOptions(command: Command): Command {
+  return command
+    .option('--tmp-dir <dir>', 'where a compressed archive is decompressed (default: $TMPDIR or /tmp); the space is freed when the process ends')
+    .addOption(new Option('--max-decompressed-size <size>', 'refuse a compressed archive that decompresses to more than this').argParser(sizeOption).default(DEFAULT_MAX_DECOMPRESSED, '64G'));
+}
+
+/** `seed-registry a.tar b.tar.gz` is `--tar a.tar b.tar.gz`; both given, both are loaded. */
+function archivesOf(positional: string[], command: Command): string[] {
+  const tars = command.opts()['tar'] as string[];
+  if (positional.length === 0) return tars;
+  return command.getOptionValueSource('tar') === 'default' ? positional : [...tars, ...positional];
+}
+
+const EXAMPLES = `
+Examples:
+  seed-registry images.tar                      serve on port 5000 (same as: serve --tar images.tar)
+  seed-registry --port 5001 a.tar b.tar.zst     serve two archives
+  seed-registry inspect k3s-airgap-images.tar.zst`;
 
 export function buildProgram(): Command {
   const program = new Command('seed-registry')
     .description('A static, read-only OCI registry serving the images inside image tarballs')
     .version(PACKAGE.version);
 
-  program
+  const serve = program
     .command('serve', { isDefault: true })
     .description('serve the images over the OCI distribution pull API')
+    .argument('[archives...]', 'image tarballs (shorthand for --tar)')
     .addOption(tarOption())
     .option('-p, --port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
@@ -50,21 +80,26 @@ export function buildProgram(): Command {
     .option('--verify', 'hash every blob against its digest before serving', false)
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
-    .option('-q, --quiet', 'no access log', false)
-    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet }));
+    .option('-q, --quiet', 'no access log', false);
+  addDecompressOptions(serve).action(async (archives: string[], o, command: Command) =>
+    runServe({ tars: archivesOf(archives, command), port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize }),
+  );
 
-  program
+  const inspect = program
     .command('inspect')
     .description('list the images the tarballs hold and how to pull them')
+    .argument('[archives...]', 'image tarballs (shorthand for --tar)')
     .addOption(tarOption())
     .option('--json', 'machine-readable output', false)
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`)
-    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
-    .action(async (o) => {
-      const model = await loadImages(o.tar, { repository: o.repository, recursive: o.recursive });
-      process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
-    });
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false);
+  addDecompressOptions(inspect).action(async (archives: string[], o, command: Command) => {
+    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
+  });
+  // `serve` is the default command: the top-level help shows its options too, and examples.
+  program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^/gm, '  ')}${EXAMPLES}`);
   return program;
 }
 
@@ -75,8 +110,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.exitCode = 1;
     if (error instanceof LoadError) console.error(`seed-registry: ${error.message}`);
     else if (isListenError(error)) console.error(`seed-registry: cannot listen on ${error.address}:${error.port}: ${error.code}`);
-    else console.error(error);
+    else console.error(`seed-registry: unexpected error: ${printable(describe(error))}`);
   }
+}
+
+/** An unexpected error on one line; its stack only when SEED_REGISTRY_DEBUG is set. */
+function describe(error: unknown): string {
+  if (process.env['SEED_REGISTRY_DEBUG']) return String((error as Error)?.stack ?? error);
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isListenError(error: unknown): error is NodeJS.ErrnoException & { address: string; port: number } {

@@ -1,5 +1,6 @@
 // `seed-registry inspect`: every image the model serves, and the pull line to use for it.
 import type { ImageModel, ImageRecord } from './model.js';
+import { printable } from './printable.js';
 
 export interface InspectOptions {
   json: boolean;
@@ -16,8 +17,9 @@ export function renderInspect(model: ImageModel, options: InspectOptions): strin
     const images = model.images.map((r) => ({ ...r, reference: reference(r), pull: pullCommand(host, r) }));
     return JSON.stringify({ images, warnings: model.warnings }, null, 2) + '\n';
   }
+  // Media types, platforms and warnings quote archive text: printed escaped, one line each.
   const blocks = model.images.map((r) => renderRecord(host, r));
-  const warnings = model.warnings.map((w) => `warning: ${w}`);
+  const warnings = model.warnings.map((w) => `warning: ${printable(w)}`);
   return [...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
 }
 
@@ -42,7 +44,7 @@ function renderRecord(host: string, r: ImageRecord): string {
     ['pull', pullCommand(host, r)],
   ];
   const title = reference(r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
-  return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].join('\n');
+  return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].map(printable).join('\n');
 }
 
 export function formatSize(bytes: number): string {

@@ -13,6 +13,17 @@ const ENCODED: Record<string, RegExp> = {
   sha512: /^[a-f0-9]{128}$/,
 };
 
+/**
+ * The registry part of a full reference: a host name (dot-separated labels), an IPv4 address or a
+ * bracketed IPv6 address, with an optional port (distribution/reference's `domain`).
+ */
+const LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const DOMAIN = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+
+export function isDomain(domain: string): boolean {
+  return DOMAIN.test(domain);
+}
+
 export function isRepositoryName(name: string): boolean {
   return name.length <= NAME_MAX && NAME.test(name);
 }

@@ -1,15 +1,16 @@
-// tar files in, one ImageModel out. Each archive is indexed once (headers only), its format detected,
-// its images read; names are merged across archives; `--verify` optionally hashes every blob.
+// Inputs in, one ImageModel out. Each `--tar` is an archive, an OCI layout folder or a folder of
+// archives (src/source/inputs.ts); each archive is indexed once (headers only), every layout in it
+// found and read; names are merged across all of them; `--verify` optionally hashes every blob.
 import { LoadError } from '../load-error.js';
 import type { ImageModel } from '../model.js';
-import { type Input, expandInputs } from '../source/inputs.js';
+import { expandInputs } from '../source/inputs.js';
 import { indexLayoutFolder } from '../source/layout-folder.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
-import type { TarIndex } from '../tar/index.js';
 import { readArchive } from './layouts.js';
 import { ModelBuilder } from './model-builder.js';
 import { isRepositoryName } from '../reference.js';
 import { repositoryFromFile } from './names.js';
+import { exitOnSignal } from './interrupt.js';
 import { terminalProgress } from './progress.js';
 import { type VerifyOptions, verifyModel } from './verify.js';
 
@@ -18,8 +19,10 @@ export interface LoadOptions {
   repository?: string;
   /** Hash every blob and manifest and compare with its digest before returning. */
   verify?: boolean;
-  /** Where a whole-gzip tarball is decompressed (the system temp dir by default). */
+  /** Where a compressed tarball is decompressed: $TMPDIR or the system temp dir by default. */
   tmpDir?: string;
+  /** Most bytes a compressed archive may decompress to (64 GiB by default). */
+  maxDecompressedSize?: number;
   onDecompressProgress?: ArchiveOptions['onProgress'];
   onVerifyProgress?: VerifyOptions['onProgress'];
   /** A folder of archives: search its subfolders too. */
@@ -30,28 +33,33 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   if (options.repository !== undefined && !isRepositoryName(options.repository)) {
     throw new LoadError('--repository', `"${options.repository}" is not a valid repository name`);
   }
-  const builder = new ModelBuilder();
-  const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
-  for (const path of skipped) builder.add(path, { images: [], warnings: [`${path}: not an image archive; skipped`] }, 'image');
-  for (const input of inputs) {
-    const index = await openInput(input, options);
-    const parts = await readArchive(index);
-    if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
-    for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
-  }
-  const model = builder.build();
-  if (options.verify) {
-    const onProgress = options.onVerifyProgress ?? terminalProgress('verifying blobs');
-    await verifyModel(model, onProgress ? { onProgress } : {});
-  }
-  return model;
+  let current = tarPaths[0] ?? '';
+  return exitOnSignal(
+    () => current,
+    async () => {
+      const builder = new ModelBuilder();
+      const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
+      for (const path of skipped) builder.add(path, { images: [], warnings: [`${path}: not an image archive; skipped`] }, 'image');
+      for (const input of inputs) {
+        current = input.path;
+        const index = input.kind === 'layout-folder' ? await indexLayoutFolder(input.path) : await openArchive(input.path, archiveOptions(input.path, options));
+        const parts = await readArchive(index);
+        if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
+        for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
+      }
+      const model = builder.build();
+      if (options.verify) {
+        current = 'blobs to verify';
+        await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });
+      }
+      return model;
+    },
+  );
 }
 
-async function openInput(input: Input, options: LoadOptions): Promise<TarIndex> {
-  if (input.kind === 'layout-folder') return indexLayoutFolder(input.path);
-  const archiveOptions: ArchiveOptions = {};
-  if (options.tmpDir !== undefined) archiveOptions.tmpDir = options.tmpDir;
-  const onDecompress = options.onDecompressProgress ?? terminalProgress(`decompressing ${input.path}`);
-  if (onDecompress) archiveOptions.onProgress = onDecompress;
-  return openArchive(input.path, archiveOptions);
+function archiveOptions(path: string, options: LoadOptions): ArchiveOptions {
+  const archive: ArchiveOptions = { onProgress: options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`) };
+  if (options.tmpDir !== undefined) archive.tmpDir = options.tmpDir;
+  if (options.maxDecompressedSize !== undefined) archive.maxDecompressedSize = options.maxDecompressedSize;
+  return archive;
 }

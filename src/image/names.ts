@@ -2,7 +2,7 @@
 // `registry:2.8.1` and `docker.io/library/registry:2.8.1` both mean registry `docker.io`,
 // repository `library/registry`, tag `2.8.1`; the short form `registry` is served as an alias.
 
-import { NAME_MAX, isRepositoryName, isTag } from '../reference.js';
+import { NAME_MAX, isDomain, isRepositoryName, isTag } from '../reference.js';
 
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
@@ -28,7 +28,10 @@ export function parseImageName(ref: string): ImageName {
   const path = hasTag ? rest.slice(0, colon) : rest;
   const tag = hasTag ? rest.slice(colon + 1) : undefined;
   if (tag !== undefined && !isTag(tag)) throw new Error(`invalid tag in image name "${ref}"`);
+  // distribution/reference: the name with its registry part is at most 255 characters.
+  if (path.length > NAME_MAX) throw new Error(`image name longer than ${NAME_MAX} characters: "${ref}"`);
   const { registry, repository } = splitRegistry(path);
+  if (!isDomain(registry)) throw new Error(`invalid registry "${registry}" in image name "${ref}"`);
   if (!isRepositoryName(repository)) throw new Error(`invalid repository in image name "${ref}"`);
   const name: ImageName = { registry, repository };
   if (tag !== undefined) name.tag = tag;

@@ -1,12 +1,22 @@
-// A one-line progress bar on stderr, only when stderr is a terminal (never in logs or CI output).
+// Progress on stderr for long start-up steps (decompressing, verifying). On a terminal: a one-line
+// bar redrawn in place. Elsewhere (systemd, Kubernetes logs, CI): a plain line every few seconds,
+// so a multi-minute start-up is not silent, and nothing at all for a step that ends sooner.
+import { printable } from '../printable.js';
+
 const WIDTH = 30;
 const MIN_INTERVAL_MS = 100;
+/** Between two plain lines when stderr is not a terminal. */
+export const LOG_INTERVAL_MS = 5_000;
 const MIB = 1024 * 1024;
 
 export type Progress = (done: number, total: number) => void;
 
-export function terminalProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress | undefined {
-  if (!stream.isTTY) return undefined;
+export function terminalProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const shown = printable(label);
+  return stream.isTTY ? bar(shown, stream) : lines(shown, stream);
+}
+
+function bar(label: string, stream: NodeJS.WriteStream): Progress {
   let last = 0;
   return (done, total) => {
     const finished = done >= total;
@@ -15,8 +25,27 @@ export function terminalProgress(label: string, stream: NodeJS.WriteStream = pro
     last = now;
     const fraction = total > 0 ? Math.min(done / total, 1) : 1;
     const filled = Math.round(fraction * WIDTH);
-    const bar = '#'.repeat(filled) + '-'.repeat(WIDTH - filled);
-    const amount = `${(done / MIB).toFixed(1)}/${(total / MIB).toFixed(1)} MiB`;
-    stream.write(`\r${label} [${bar}] ${Math.floor(fraction * 100)}% ${amount}${finished ? '\n' : ''}`);
+    const meter = '#'.repeat(filled) + '-'.repeat(WIDTH - filled);
+    stream.write(`\r${label} [${meter}] ${Math.floor(fraction * 100)}% ${amount(done, total)}${finished ? '\n' : ''}`);
   };
+}
+
+function lines(label: string, stream: NodeJS.WriteStream): Progress {
+  const started = Date.now();
+  let next = started + LOG_INTERVAL_MS;
+  let spoke = false;
+  return (done, total) => {
+    const now = Date.now();
+    const finished = done >= total;
+    // The closing line only after earlier ones, so a quick step stays silent.
+    if (finished ? !spoke : now < next) return;
+    next = now + LOG_INTERVAL_MS;
+    spoke = !finished;
+    const percent = total > 0 ? Math.floor(Math.min(done / total, 1) * 100) : 100;
+    stream.write(`seed-registry: ${label}: ${percent}% ${amount(done, total)}, ${Math.round((now - started) / 1000)} s\n`);
+  };
+}
+
+function amount(done: number, total: number): string {
+  return `${(done / MIB).toFixed(1)}/${(total / MIB).toFixed(1)} MiB`;
 }

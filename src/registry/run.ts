@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
 import { loadImages } from '../image/load.js';
 import { pullCommand } from '../inspect.js';
+import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
@@ -16,13 +17,17 @@ export interface ServeOptions {
   recursive?: boolean;
   logFormat: LogFormat;
   quiet: boolean;
+  /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
+  tmpDir?: string;
+  maxDecompressedSize?: number;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export async function runServe(options: ServeOptions): Promise<void> {
-  const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify, recursive: options.recursive ?? false });
+  const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
+  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const registry = await createRegistry(model, { platform: options.platform, logger });
   const address = await registry.listen(options.port, options.host);
@@ -50,7 +55,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
 export function banner(model: ImageModel, host: string): string[] {
   const lines = model.images.map((r) => `  ${pullCommand(host, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
-  return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)];
+  // Platforms and warnings quote archive text: escaped, so each stays one harmless line.
+  return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)].map(printable);
 }
 
 /** A wildcard bind address is not something to pull from; the local machine is. */

@@ -1,10 +1,12 @@
 // What each `--tar` names: an archive file, an OCI layout folder, or a folder of archives (k3s's
 // `agent/images/`: any mix of formats). A folder's archives are taken in name order, so the same
 // folder always loads the same way; subfolders only with `recursive`. Archives are told by their
-// first bytes, never by their names; other files are skipped and reported.
+// first bytes, never by their names (a compression the codec table refuses still counts, so its
+// refusal names it); other files are skipped and reported.
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
+import { codecOf } from './codecs.js';
 import { isLayoutFolder } from './layout-folder.js';
 
 export type Input = { kind: 'archive'; path: string } | { kind: 'layout-folder'; path: string };
@@ -15,14 +17,7 @@ export interface Inputs {
   skipped: string[];
 }
 
-/** Leading bytes of the compressions an image archive comes in; `ustar` sits at byte 257 of a tar. */
-const MAGIC: Buffer[] = [
-  Buffer.from([0x1f, 0x8b]), // gzip
-  Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), // zstd
-  Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), // xz
-  Buffer.from([0x04, 0x22, 0x4d, 0x18]), // lz4
-  Buffer.from('BZh'), // bzip2
-];
+/** `ustar` sits at byte 257 of a tar header; compressed archives are told by the codec table. */
 const USTAR = Buffer.from('ustar');
 const USTAR_AT = 257;
 
@@ -72,7 +67,7 @@ async function looksLikeArchive(path: string): Promise<boolean> {
     const head = Buffer.alloc(USTAR_AT + USTAR.length);
     const { bytesRead } = await file.read(head, 0, head.length, 0);
     const bytes = head.subarray(0, bytesRead);
-    if (MAGIC.some((m) => bytes.subarray(0, m.length).equals(m))) return true;
+    if (codecOf(bytes)) return true;
     return bytes.subarray(USTAR_AT, USTAR_AT + USTAR.length).equals(USTAR);
   } finally {
     await file.close();

@@ -1,63 +1,64 @@
-// Opens an image archive: a tar file as it is, or a whole-gzip tarball (image.tar.gz) decompressed
-// once into a temporary file, because blobs are served as byte ranges of an uncompressed tar.
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { mkdtemp, stat } from 'node:fs/promises';
+// Opens an image archive: a tar file as it is, or a compressed tarball (gzip, zstd) decoded once into
+// temporary space (src/source), because blobs are served as byte ranges of an uncompressed tar.
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { LoadError } from '../load-error.js';
+import { MAGIC_LENGTH, codecOf } from '../source/codecs.js';
+import { decompressToTemp } from '../source/decompress.js';
+import { checkInput } from '../source/input.js';
+import { looksLike } from '../source/looks.js';
+import { BLOCK, decodeHeader, isZeroBlock } from './header.js';
 import { type TarIndex, indexTar, openForReading } from './index.js';
 
 export interface ArchiveOptions {
-  /** Where a decompressed copy goes; the system temp dir by default. */
+  /** Where a decompressed copy goes: `--tmp-dir`, else $TMPDIR, else the system's. */
   tmpDir?: string;
+  /** Most bytes a compressed archive may decompress to. */
+  maxDecompressedSize?: number;
   /** Receives progress while decompressing (bytes of compressed input read, total). */
   onProgress?: (done: number, total: number) => void;
 }
 
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
-const temporaryDirs: string[] = [];
+/** Fits the largest real image sets (k3s/RKE2 airgap bundles are a few GiB) with room to spare. */
+export const DEFAULT_MAX_DECOMPRESSED = 64 * 2 ** 30;
+const SNIFF = 4096;
 
-export async function isGzipFile(path: string): Promise<boolean> {
+export async function openArchive(path: string, options: ArchiveOptions = {}): Promise<TarIndex> {
+  const { size } = await checkInput(path);
+  const head = await readHead(path, SNIFF);
+  const codec = codecOf(head.subarray(0, MAGIC_LENGTH));
+  if (!codec) return indexTar(path);
+  if (!codec.decoder) {
+    throw new LoadError(path, `is ${codec.name}-compressed, which is not supported: convert it with \`${codec.convert!.replaceAll('FILE', path)}\``);
+  }
+  const temp = await decompressToTemp(path, size, codec, {
+    tmpDir: options.tmpDir ?? tmpdir(),
+    tmpDirSource: options.tmpDir !== undefined ? '--tmp-dir' : process.env['TMPDIR'] ? 'TMPDIR' : 'the system temporary directory',
+    maxSize: options.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    checkHead: tarHeadProblem,
+  });
+  return indexTar(temp.path, path);
+}
+
+/** Why decoded bytes cannot be an image archive, from their first block; undefined when they may be. */
+function tarHeadProblem(block: Buffer): string | undefined {
+  if (block.length < BLOCK) return block.length === 0 ? 'is empty' : `is ${block.length} bytes, not a tar archive`;
+  if (isZeroBlock(block)) return 'is an empty tar archive (or zeros)';
+  try {
+    decodeHeader(block);
+    return undefined;
+  } catch {
+    return `is not a tar archive (it looks like ${looksLike(block)})`;
+  }
+}
+
+async function readHead(path: string, length: number): Promise<Buffer> {
   const file = await openForReading(path);
   try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await file.read(head, 0, 2, 0);
-    return bytesRead === 2 && head.equals(GZIP_MAGIC);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await file.close();
   }
-}
-
-export async function openArchive(path: string, options: ArchiveOptions = {}): Promise<TarIndex> {
-  if (!(await isGzipFile(path))) return indexTar(path);
-  const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'seed-registry-'));
-  removeAtExit(dir);
-  const target = join(dir, basename(path).replace(/\.(tgz|gz)$/, '') + '.tar');
-  const { size } = await stat(path);
-  let done = 0;
-  const progress = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      done += chunk.length;
-      options.onProgress?.(done, size);
-      callback(null, chunk);
-    },
-  });
-  try {
-    await pipeline(createReadStream(path), progress, createGunzip(), createWriteStream(target));
-  } catch (err) {
-    throw new LoadError(path, `gzip-compressed, but it does not decompress (${(err as Error).message})`);
-  }
-  return indexTar(target, path);
-}
-
-function removeAtExit(dir: string): void {
-  if (temporaryDirs.length === 0) {
-    process.once('exit', () => {
-      for (const d of temporaryDirs) rmSync(d, { recursive: true, force: true });
-    });
-  }
-  temporaryDirs.push(dir);
 }

@@ -1,8 +1,11 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
 import { type FileHandle, open } from 'node:fs/promises';
 import type { FileSource, TarSource } from '../model.js';
+import { JsonSyntaxError, parseJSONBytes } from '../json.js';
 import { LoadError } from '../load-error.js';
-import type { EntryType } from './header.js';
+import { systemProblem } from '../source/input.js';
+import { BLOCK, type EntryType, decodeHeader } from './header.js';
+import { looksLike } from '../source/looks.js';
 import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
 import { WalkError, walkEntries } from './walk.js';
 
@@ -92,9 +95,10 @@ export class TarIndex {
   /** Parses the bytes of entry `name` already read (when they are also hashed or served). */
   parseJSON(name: string, bytes: Buffer): unknown {
     try {
-      return JSON.parse(bytes.toString('utf8'));
+      return parseJSONBytes(bytes);
     } catch (err) {
-      throw new LoadError(this.file, `invalid JSON (${(err as Error).message})`, name);
+      if (err instanceof JsonSyntaxError) throw new LoadError(this.file, err.message, name);
+      throw err;
     }
   }
 
@@ -123,7 +127,7 @@ export async function openForReading(path: string, file = path): Promise<FileHan
   try {
     return await open(path, 'r');
   } catch (err) {
-    throw new LoadError(file, `cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new LoadError(file, systemProblem(err as NodeJS.ErrnoException));
   }
 }
 
@@ -132,10 +136,11 @@ export async function indexTar(path: string, file = path): Promise<TarIndex> {
   const handle = await openForReading(path, file);
   try {
     const { size } = await handle.stat();
-    if (size === 0) throw new LoadError(file, 'empty file, not a tar archive');
-    const raw = await walkEntries(handle, size).catch((err: unknown) => {
-      if (err instanceof WalkError) throw new LoadError(file, `${err.message} at byte ${err.offset}`);
-      throw err;
+    if (size === 0) throw new LoadError(file, 'is empty, not a tar archive');
+    const raw = await walkEntries(handle, size).catch(async (err: unknown) => {
+      if (!(err instanceof WalkError)) throw err;
+      const notTar = err.offset === 0 ? await notTarProblem(handle) : undefined;
+      throw new LoadError(file, notTar ?? `${err.message} at byte ${err.offset}`);
     });
     const entries = new Map<string, TarEntry>();
     for (const r of raw) {
@@ -155,6 +160,21 @@ export async function indexTar(path: string, file = path): Promise<TarIndex> {
   } finally {
     await handle.close();
   }
+}
+
+/** When the first block is no tar header: what the file looks like instead. */
+async function notTarProblem(handle: FileHandle): Promise<string | undefined> {
+  const head = Buffer.alloc(4096);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  if (bytesRead >= BLOCK) {
+    try {
+      decodeHeader(head.subarray(0, BLOCK));
+      return undefined;
+    } catch {
+      // not a header: described below
+    }
+  }
+  return `is not a tar archive (it looks like ${looksLike(head.subarray(0, bytesRead))})`;
 }
 
 function checkedName(file: string, name: string): string {

@@ -1,18 +1,21 @@
-// Walks one descriptor of an OCI image layout down to its blobs: an image index (nested ones too) or an
-// image manifest. Stored manifests are kept as their exact bytes under the digest the archive recorded.
+// Walks an OCI layout's manifest graph from one descriptor of index.json down to its blobs, iteratively
+// (an explicit stack, not the JS stack) and once per digest: a child shared by many indexes is read
+// once and costs nothing after, an index that lists itself (directly or through others) is a
+// start-up error naming the digest, nesting is bounded, and so are the metadata bytes read.
 //
 // A manifest listed directly in index.json must be complete. Below an index, a platform whose blobs
 // are absent is skipped with a warning: `docker save` with the containerd image store lists every
 // platform of a multi-arch image but stores only those that were pulled.
 import { LoadError } from '../../load-error.js';
-import { type Blob, type Descriptor, type Manifest, type Platform, MediaType, formatPlatform, isIndex, isManifest } from '../../model.js';
+import { type Blob, type Descriptor, type Manifest, formatPlatform } from '../../model.js';
 import type { TarIndex } from '../../tar/index.js';
-import { isObject, parseImageConfig } from '../config.js';
 import { blobPath } from '../digest.js';
-import { isStringRecord, parseDescriptor, parseManifestsList } from './descriptor.js';
+import { Absent, type GraphNode, blobSource, readGraphNode } from './oci-node.js';
 
-/** Placeholder platform of attestation manifests (buildkit), not an image anyone pulls. */
-const UNKNOWN_PLATFORM = 'unknown/unknown';
+/** Deepest nesting of indexes followed; real images use one or two levels. */
+export const MAX_DEPTH = 64;
+/** Most manifest and index bytes read from one archive (each is also capped at JSON_CAP). */
+export const METADATA_BUDGET = 256 * 1024 * 1024;
 
 export interface Tree {
   top: Manifest;
@@ -23,97 +26,104 @@ export interface Tree {
   configDigests: string[];
 }
 
-class Absent extends Error {
-  constructor(
-    readonly path: string,
-    readonly listedIn: string,
-  ) {
-    super(path);
-  }
+interface Frame {
+  node: GraphNode;
+  path: string;
+  next: number;
 }
 
 export class TreeReader {
   readonly warnings: string[] = [];
+  /** Digest → its node, or null when its blob is absent (below an index). */
+  private readonly nodes = new Map<string, GraphNode | null>();
+  /** Digests whose whole subgraph has been read and found acyclic. */
+  private readonly finished = new Set<string>();
+  private metadataBytes = 0;
 
   constructor(private readonly index: TarIndex) {}
 
   /** `parent` is the entry that lists `d`; `required` is false below an index. */
   async read(d: Descriptor, parent: string, required: boolean): Promise<Tree | undefined> {
+    const top = await this.node(d, parent, required);
+    if (!top) return undefined;
+    await this.explore(top, d);
+    return this.collect(top);
+  }
+
+  /** Depth-first over children not yet finished; a child found on the current path is a cycle. */
+  private async explore(top: GraphNode, d: Descriptor): Promise<void> {
+    const stack: Frame[] = [{ node: top, path: blobPath(d.digest), next: 0 }];
+    const onPath = new Set([d.digest]);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const child = frame.node.children[frame.next++];
+      if (child === undefined) {
+        stack.pop();
+        onPath.delete(frame.node.manifest.digest);
+        this.finished.add(frame.node.manifest.digest);
+        continue;
+      }
+      if (onPath.has(child.digest)) throw new LoadError(this.index.file, `index ${child.digest} lists itself (a cycle through ${frame.path})`, frame.path);
+      if (this.finished.has(child.digest)) {
+        if (this.nodes.get(child.digest)) blobSource(this.index, child, frame.path);
+        continue;
+      }
+      if (stack.length >= MAX_DEPTH) throw new LoadError(this.index.file, `indexes nested more than ${MAX_DEPTH} deep`, frame.path);
+      const node = await this.node(child, frame.path, false);
+      if (!node) {
+        this.finished.add(child.digest);
+        continue;
+      }
+      onPath.add(child.digest);
+      stack.push({ node, path: blobPath(child.digest), next: 0 });
+    }
+  }
+
+  /** Everything reachable from `top`, each node once, in depth-first order. */
+  private collect(top: GraphNode): Tree {
+    const tree: Tree = { top: top.manifest, manifests: [], blobs: [], platforms: [], layers: 0, configDigests: [] };
+    const seen = new Set<string>();
+    const blobs = new Set<string>();
+    const stack = [top];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (seen.has(node.manifest.digest)) continue;
+      seen.add(node.manifest.digest);
+      tree.manifests.push(node.manifest);
+      for (const b of node.blobs) if (!blobs.has(b.digest)) blobs.add(b.digest), tree.blobs.push(b);
+      for (const p of node.platforms) if (!tree.platforms.includes(p)) tree.platforms.push(p);
+      tree.layers += node.layers;
+      tree.configDigests.push(...node.configDigests);
+      for (let i = node.children.length - 1; i >= 0; i--) {
+        const child = this.nodes.get(node.children[i]!.digest);
+        if (child) stack.push(child);
+      }
+    }
+    return tree;
+  }
+
+  /** Reads a node once; an absent one is a warning below an index, an error when required. */
+  private async node(d: Descriptor, parent: string, required: boolean): Promise<GraphNode | null> {
+    const known = this.nodes.get(d.digest);
+    if (known !== undefined) {
+      if (known === null && required) throw new LoadError(this.index.file, `listed in ${parent} but missing from the archive`, blobPath(d.digest));
+      return known;
+    }
+    let node: GraphNode | null;
     try {
-      return await this.readNode(d, parent);
+      node = await readGraphNode(this.index, d, parent);
+      this.metadataBytes += node.manifest.bytes.length;
+      if (this.metadataBytes > METADATA_BUDGET) {
+        throw new LoadError(this.index.file, `manifests and indexes take more than ${METADATA_BUDGET} bytes`, parent);
+      }
     } catch (err) {
       if (!(err instanceof Absent)) throw err;
       if (required) throw new LoadError(this.index.file, `listed in ${err.listedIn} but missing from the archive`, err.path);
       const platform = d.platform ? `platform ${formatPlatform(d.platform)} ` : '';
       this.warnings.push(`${this.index.file}: ${parent}: ${platform}${d.digest} is not served: ${err.path} is missing`);
-      return undefined;
+      node = null;
     }
-  }
-
-  private async readNode(d: Descriptor, parent: string): Promise<Tree> {
-    const path = this.blobSource(d, parent).path;
-    const bytes = await this.index.readBytes(path);
-    const json = this.index.parseJSON(path, bytes);
-    const manifest: Manifest = { digest: d.digest, mediaType: d.mediaType, bytes, origin: 'stored' };
-    if (isObject(json) && typeof json['artifactType'] === 'string') manifest.artifactType = json['artifactType'];
-    if (isObject(json) && isObject(json['subject']) && typeof json['subject']['digest'] === 'string') {
-      manifest.subject = json['subject']['digest'];
-    }
-    // The manifest's own annotations, as the referrers API lists them (not those of the descriptor).
-    if (isObject(json) && isStringRecord(json['annotations'])) manifest.annotations = json['annotations'];
-    return isIndex(d.mediaType) ? this.readIndex(manifest, path, json) : this.readManifest(manifest, d, path, json);
-  }
-
-  private async readIndex(manifest: Manifest, path: string, json: unknown): Promise<Tree> {
-    manifest.manifests = parseManifestsList(this.index, path, json);
-    const tree: Tree = { top: manifest, manifests: [manifest], blobs: [], platforms: [], layers: 0, configDigests: [] };
-    for (const child of manifest.manifests) {
-      if (!isIndex(child.mediaType) && !isManifest(child.mediaType)) continue;
-      const sub = await this.read(child, path, false);
-      if (!sub) continue;
-      tree.manifests.push(...sub.manifests);
-      tree.blobs.push(...sub.blobs);
-      tree.platforms.push(...sub.platforms.filter((p) => !tree.platforms.includes(p)));
-      tree.layers += sub.layers;
-      tree.configDigests.push(...sub.configDigests);
-    }
-    return tree;
-  }
-
-  private async readManifest(manifest: Manifest, d: Descriptor, path: string, json: unknown): Promise<Tree> {
-    if (!isObject(json) || !Array.isArray(json['layers'])) throw new LoadError(this.index.file, 'image manifest has no "layers" list', path);
-    const config = parseDescriptor(this.index, path, json['config'], 'config');
-    const layers = json['layers'].map((l, i) => parseDescriptor(this.index, path, l, `layers[${i}]`));
-    const blobs = [config, ...layers].map((b) => this.blobSource(b, path));
-    const platform = d.platform ?? (await this.configPlatform(config));
-    if (platform) manifest.platform = platform;
-    const platforms = platform && formatPlatform(platform) !== UNKNOWN_PLATFORM ? [formatPlatform(platform)] : [];
-    return {
-      top: manifest,
-      manifests: [manifest],
-      blobs: blobs.map((b) => b.blob),
-      platforms,
-      layers: layers.length,
-      configDigests: [config.digest],
-    };
-  }
-
-  private blobSource(d: Descriptor, parent: string): { path: string; blob: Blob } {
-    const path = blobPath(d.digest);
-    const entry = this.index.resolve(path);
-    if (!entry) throw new Absent(path, parent);
-    if (entry.size !== d.size) {
-      throw new LoadError(this.index.file, `is ${entry.size} bytes but ${parent} says ${d.size}`, path);
-    }
-    return { path, blob: { digest: d.digest, size: d.size, source: this.index.source(path) } };
-  }
-
-  /** Image configs state their platform; other artifacts' configs do not. */
-  private async configPlatform(config: Descriptor): Promise<Platform | undefined> {
-    if (config.mediaType !== MediaType.ociConfig && config.mediaType !== MediaType.dockerConfig) return undefined;
-    const path = blobPath(config.digest);
-    const parsed = parseImageConfig(await this.index.readJSON(path));
-    // cosign's signature configs state `"os": ""`: no platform, not "/".
-    return typeof parsed === 'string' || parsed.platform.os === '' ? undefined : parsed.platform;
+    this.nodes.set(d.digest, node);
+    return node;
   }
 }

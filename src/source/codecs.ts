@@ -1,0 +1,32 @@
+// The compressions an archive may come in, told by magic bytes (never by name), in one table:
+// each either decodes (a Transform from compressed to tar bytes) or is refused with the command
+// that converts it. Blobs are served as byte ranges of an uncompressed tar, so a compressed archive
+// is decoded once into temporary space (src/source/decompress.ts).
+import type { Transform } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { zstdStream } from './zstd.js';
+
+export interface Codec {
+  name: string;
+  magic: Buffer;
+  /** A decoder; absent for a compression that is refused. */
+  decoder?: () => Transform;
+  /** The command that makes a plain tar of it, named in the refusal. */
+  convert?: string;
+}
+
+export const CODECS: Codec[] = [
+  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => zlib.createGunzip() },
+  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdStream },
+  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), convert: 'xz -dc FILE > FILE.tar' },
+  { name: 'bzip2', magic: Buffer.from('BZh'), convert: 'bzip2 -dc FILE > FILE.tar' },
+  { name: 'lz4', magic: Buffer.from([0x04, 0x22, 0x4d, 0x18]), convert: 'lz4 -dc FILE > FILE.tar' },
+  { name: 'legacy lz4', magic: Buffer.from([0x02, 0x21, 0x4c, 0x18]), convert: 'lz4 -dc FILE > FILE.tar' },
+];
+
+/** Bytes to read from the start of a file to tell every codec above. */
+export const MAGIC_LENGTH = 6;
+
+export function codecOf(head: Buffer): Codec | undefined {
+  return CODECS.find((c) => head.length >= c.magic.length && head.subarray(0, c.magic.length).equals(c.magic));
+}

@@ -1,0 +1,49 @@
+// What a path given as an archive is, checked before anything reads it, so a directory, a pipe or a
+// missing file is one clear line naming it instead of a system error from deep in the loader.
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { LoadError } from '../load-error.js';
+
+/**
+ * What an archive path must be: a regular file. Directories (an OCI layout folder, a folder of
+ * archives) are told apart before this, in src/source/inputs.ts.
+ * A pipe is refused: blobs are served as byte ranges read at any position, which a pipe cannot give.
+ */
+export async function checkInput(path: string): Promise<Stats> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (err) {
+    throw new LoadError(path, systemProblem(err as NodeJS.ErrnoException));
+  }
+  if (stats.isDirectory()) throw new LoadError(path, 'is a directory, not an image archive');
+  if (!stats.isFile()) throw new LoadError(path, `is not a regular file (${kindOf(stats)}): use a file, not a pipe`);
+  return stats;
+}
+
+/** A system error as a short phrase: `no such file`, `permission denied`, else its code. */
+export function systemProblem(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'no such file (a part of the path is not a directory)';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EISDIR':
+      return 'is a directory, not an image archive';
+    default:
+      return `cannot open (${err.code ?? err.message})`;
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a pipe';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
+}
