@@ -1,5 +1,6 @@
 // OCI layouts inside an archive (Zarf packages), both metadata sets in one tar (regctl export),
 // hauler stores with cosign artifacts and OCI 1.1 referrers: loaded, then served and pulled.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { LoadError } from '../../src/load-error.js';
@@ -69,6 +70,16 @@ describe('Zarf package (an OCI layout in images/)', () => {
     const ns = await s.pool.request({ method: 'HEAD', path: '/v2/library/registry/manifests/2.8.1?ns=docker.io' });
     await ns.body.dump();
     expect(ns.statusCode).toBe(200);
+  });
+
+  it('as Zarf ships it, a .tar.zst (compressed with Debian\'s zstd)', async () => {
+    const oci = new OciLayout();
+    const registry = oci.image([amd]);
+    const tar = await writeArchive(dir, 'zarf-package-zst-amd64.tar', zarfPackage(oci, [{ ref: 'docker.io/library/registry:2.8.1', image: registry }]));
+    execFileSync('zstd', ['-q', '-f', '--rm', tar, '-o', `${tar}.zst`]);
+    const model = await loadImages([`${tar}.zst`]);
+    expect(model.images.map((i) => [i.repository, i.tag, i.digest])).toEqual([['library/registry', '2.8.1', registry.digest]]);
+    expect((await pull((await served(model)).pool, 'registry', '2.8.1')).manifests).toEqual([registry.digest]);
   });
 
   it('reads base.name only beside a zarf.yaml: elsewhere it names the base image', async () => {
