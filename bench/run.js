@@ -17,6 +17,7 @@ import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
+import { measureFolder, renderFolder } from './folder.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -36,19 +37,22 @@ const USAGE = `usage: node bench/run.js [options]
   --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
+  --folder           only the folder-of-archives start-up (bench/folder.js)
+  --folder-archives N, --folder-mib N, --folder-runs N   its archives, MiB each, runs (default 20, 8, 3)
   --out FILE         JSON results (default .bench/results.json)
   --no-docs          do not update docs/benchmarks.md`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
   runs: 5, 'ready-runs': 5, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
+  'folder-archives': 20, 'folder-mib': 8, 'folder-runs': 3,
 };
 
 function parseOptions(argv) {
   const options = Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' }]));
   const { values } = parseArgs({
     args: argv,
-    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
+    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
@@ -62,7 +66,7 @@ function parseOptions(argv) {
   const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
-    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
+    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), folder: Boolean(values.folder), imagesDir: values['images-dir'],
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -122,6 +126,7 @@ async function main() {
   try {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
+    if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
     const images = await generateImages(opts, imagesDir, tmpDir);
     // Daemon sockets need a short path, so the clients live in their own short temp dir.
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
@@ -150,6 +155,15 @@ async function main() {
     rmSync(tmpDir, { recursive: true, force: true });
     if (ctx.clients) rmSync(ctx.clients.dir, { recursive: true, force: true });
   }
+}
+
+async function runFolder(opts, dir, tmpDir) {
+  const { sizes } = opts;
+  const count = Math.max(1, sizes['folder-archives']);
+  const results = await measureFolder({ dir, tmpDir, count, mib: Math.max(1, sizes['folder-mib']), runs: Math.max(1, sizes['folder-runs']), log: console.error });
+  console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderFolder(results)}`);
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().catch((err) => {
