@@ -30,11 +30,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const registry = await createRegistry(model, { platform: options.platform, logger });
-  const address = await registry.listen(options.port, options.host);
-  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
-  console.log(`seed-registry listening on http://${printable}:${address.port}`);
-
+  // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -49,6 +45,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
     );
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
+  const address = await registry.listen(options.port, options.host);
+  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
+  console.log(`seed-registry listening on http://${printable}:${address.port}`);
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

@@ -11,21 +11,29 @@ export interface Codec {
   magic: Buffer;
   /** A decoder; absent for a compression that is refused. */
   decoder?: () => Transform;
-  /** The command that makes a plain tar of it, named in the refusal. */
+  /** The command that converts it to a plain tar (FILE and OUT stand for the paths), named in the refusal. */
   convert?: string;
 }
 
 export const CODECS: Codec[] = [
   { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => zlib.createGunzip() },
   { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdStream },
-  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), convert: 'xz -dc FILE > FILE.tar' },
-  { name: 'bzip2', magic: Buffer.from('BZh'), convert: 'bzip2 -dc FILE > FILE.tar' },
-  { name: 'lz4', magic: Buffer.from([0x04, 0x22, 0x4d, 0x18]), convert: 'lz4 -dc FILE > FILE.tar' },
-  { name: 'legacy lz4', magic: Buffer.from([0x02, 0x21, 0x4c, 0x18]), convert: 'lz4 -dc FILE > FILE.tar' },
+  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), convert: 'xz -dc FILE > OUT' },
+  { name: 'bzip2', magic: Buffer.from('BZh'), convert: 'bzip2 -dc FILE > OUT' },
+  { name: 'lz4', magic: Buffer.from([0x04, 0x22, 0x4d, 0x18]), convert: 'lz4 -dc FILE > OUT' },
+  { name: 'legacy lz4', magic: Buffer.from([0x02, 0x21, 0x4c, 0x18]), convert: 'lz4 -dc FILE > OUT' },
 ];
 
 /** Bytes to read from the start of a file to tell every codec above. */
 export const MAGIC_LENGTH = 6;
+
+/** The refusal's command for `path`: `x.tar.xz` → `xz -dc x.tar.xz > x.tar`, quoted for a shell when needed. */
+export function convertCommand(codec: Codec, path: string): string {
+  const stem = path.replace(/\.(xz|bz2|lz4)$/i, '').replace(/\.(txz|tbz2?|tlz4)$/i, '');
+  const out = stem.endsWith('.tar') ? stem : `${stem}.tar`;
+  const quote = (p: string) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`);
+  return (codec.convert ?? '').replace('FILE', quote(path)).replace('OUT', quote(out));
+}
 
 export function codecOf(head: Buffer): Codec | undefined {
   return CODECS.find((c) => head.length >= c.magic.length && head.subarray(0, c.magic.length).equals(c.magic));

@@ -2,7 +2,7 @@
 // temporary space (src/source), because blobs are served as byte ranges of an uncompressed tar.
 import { tmpdir } from 'node:os';
 import { LoadError } from '../load-error.js';
-import { MAGIC_LENGTH, codecOf } from '../source/codecs.js';
+import { MAGIC_LENGTH, codecOf, convertCommand } from '../source/codecs.js';
 import { decompressToTemp } from '../source/decompress.js';
 import { checkInput } from '../source/input.js';
 import { looksLike } from '../source/looks.js';
@@ -28,7 +28,7 @@ export async function openArchive(path: string, options: ArchiveOptions = {}): P
   const codec = codecOf(head.subarray(0, MAGIC_LENGTH));
   if (!codec) return indexTar(path);
   if (!codec.decoder) {
-    throw new LoadError(path, `is ${codec.name}-compressed, which is not supported: convert it with \`${codec.convert!.replaceAll('FILE', path)}\``);
+    throw new LoadError(path, `is ${codec.name}-compressed, which is not supported: convert it with \`${convertCommand(codec, path)}\``);
   }
   const temp = await decompressToTemp(path, size, codec, {
     tmpDir: options.tmpDir ?? tmpdir(),

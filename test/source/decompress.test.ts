@@ -1,0 +1,92 @@
+// Compressed archives: decoded once into temporary space that is unlinked from the start, bounded
+// by a size limit and free space, refused early when what they hold is not a tar.
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadImages } from '../../src/image/load.js';
+import { LoadError } from '../../src/load-error.js';
+import { fzstdStream } from '../../src/source/zstd.js';
+import { openArchive } from '../../src/tar/archive.js';
+import { gzipBomb, notTars } from '../helpers/hostile.js';
+import { tempDir } from '../helpers/pack.js';
+
+const ZST = fileURLToPath(new URL('../../fixtures/formats/tiny-crane.tar.zst', import.meta.url));
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+
+async function privateTmp(name: string): Promise<string> {
+  const tmp = join(dir, `tmp-${name}`);
+  await mkdir(tmp);
+  return tmp;
+}
+
+async function loadError(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(LoadError);
+  return (err as LoadError).message;
+}
+
+describe('compressed archives', () => {
+  it('serves a .tar.zst (zstd told by magic bytes) from an unlinked temporary file', async () => {
+    const tmp = await privateTmp('zst');
+    const model = await loadImages([ZST], { tmpDir: tmp });
+    expect(model.images[0]).toMatchObject({ registry: 'example.com', repository: 'tiny/app', tag: '1.0', tarPath: ZST });
+    const blob = [...model.blobs.values()][0]!;
+    expect(blob.source.kind === 'tar' && blob.source.path).toMatch(/^\/proc\/self\/fd\/\d+$/);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('decodes zstd with the pure-JS decoder too (the one Node 20 uses)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const chunks: Buffer[] = [];
+    const decoder = fzstdStream();
+    decoder.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise((resolve, reject) => decoder.on('end', resolve).on('error', reject));
+    decoder.end(await readFile(ZST));
+    await done;
+    const tar = await readFile(ZST.replace(/\.zst$/, ''));
+    expect(Buffer.concat(chunks).equals(tar)).toBe(true);
+  });
+
+  it('stops a bomb at the decompressed-size limit, quickly, leaving nothing behind', async () => {
+    const tmp = await privateTmp('bomb');
+    const bomb = await gzipBomb(join(dir, 'bomb.tar.gz'), 2 ** 33, 64 * 2 ** 20);
+    const started = Date.now();
+    const message = await loadError(openArchive(bomb, { tmpDir: tmp, maxDecompressedSize: 16 * 2 ** 20 }));
+    expect(message).toBe(`${bomb}: decompresses to more than 16 MiB, the limit set by --max-decompressed-size`);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('refuses at the first block what does not hold a tar', async () => {
+    const tmp = await privateTmp('not-tar');
+    const files = await notTars(dir);
+    expect(await loadError(openArchive(files['zeros.tar.gz']!, { tmpDir: tmp }))).toMatch(/is gzip-compressed, but what it holds is an empty tar archive/);
+    expect(await loadError(openArchive(files['text.tar.gz']!, { tmpDir: tmp }))).toMatch(/is gzip-compressed, but what it holds is not a tar archive \(it looks like text\)/);
+    expect(await loadError(openArchive(files['corrupt.tar.zst']!, { tmpDir: tmp }))).toMatch(/is zstd-compressed, but it does not decompress/);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('names the compression and the command that converts it, for those it does not decode', async () => {
+    const files = await notTars(dir);
+    expect(await loadError(openArchive(files['image.tar.xz']!))).toBe(`${files['image.tar.xz']}: is xz-compressed, which is not supported: convert it with \`xz -dc ${files['image.tar.xz']} > ${join(dir, 'image.tar')}\``);
+    expect(await loadError(openArchive(files['image.tar.bz2']!))).toMatch(/is bzip2-compressed, .* `bzip2 -dc /);
+    expect(await loadError(openArchive(files['image.tar.lz4']!))).toMatch(/is lz4-compressed, .* `lz4 -dc /);
+  });
+
+  it('says when the temporary directory cannot be used', async () => {
+    const gz = await gzipBomb(join(dir, 'small.tar.gz'), 10, 0);
+    const missing = join(dir, 'no-such-dir');
+    expect(await loadError(openArchive(gz, { tmpDir: missing }))).toBe(`${missing} (--tmp-dir): cannot be used for temporary space: no such file`);
+  });
+
+  it('says what a file that is not a tar looks like', async () => {
+    const files = await notTars(dir);
+    expect(await loadError(openArchive(files['empty.tar']!))).toBe(`${files['empty.tar']}: is empty, not a tar archive`);
+    expect(await loadError(openArchive(files['notes.tar']!))).toBe(`${files['notes.tar']}: is not a tar archive (it looks like text)`);
+    expect(await loadError(openArchive(files['image.zip']!))).toBe(`${files['image.zip']}: is not a tar archive (it looks like a zip archive)`);
+  });
+});
