@@ -39,7 +39,6 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
     async () => {
       const builder = new ModelBuilder();
       const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
-      for (const path of skipped) builder.add(path, { images: [], warnings: [`${path}: not an image archive; skipped`] }, 'image');
       for (const input of inputs) {
         current = input.path;
         const index = input.kind === 'layout-folder' ? await indexLayoutFolder(input.path) : await openArchive(input.path, archiveOptions(input.path, options));
@@ -48,6 +47,7 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
         for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
       }
       const model = builder.build();
+      model.warnings.unshift(...skipped.map((path) => `${path}: not an image archive; skipped`));
       if (options.verify) {
         current = 'blobs to verify';
         await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });
