@@ -16,6 +16,7 @@ import { measurePeer } from './suite.js';
 import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
+import { renderZstd, runZstdBench } from './zstd.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 import { measureFolder, renderFolder } from './folder.js';
 
@@ -40,7 +41,9 @@ const USAGE = `usage: node bench/run.js [options]
   --folder           only the folder-of-archives start-up (bench/folder.js)
   --folder-archives N, --folder-mib N, --folder-runs N   its archives, MiB each, runs (default 20, 8, 3)
   --out FILE         JSON results (default .bench/results.json)
-  --no-docs          do not update docs/benchmarks.md`;
+  --no-docs          do not update docs/benchmarks.md
+  --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
+  --zstd-mib N       its image size (default 512); --runs sets its runs`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
@@ -53,7 +56,8 @@ function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
-      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
+      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
+      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -71,6 +75,7 @@ function parseOptions(argv) {
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
+    zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
   };
 }
 
@@ -114,6 +119,7 @@ function render(results) {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {

@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
   });
   // `serve` is the default command: the top-level help shows its options too, and examples.
-  program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^/gm, '  ')}${EXAMPLES}`);
+  program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;
 }
 

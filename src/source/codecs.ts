@@ -2,7 +2,7 @@
 // each either decodes (a Transform from compressed to tar bytes) or is refused with the command
 // that converts it. Blobs are served as byte ranges of an uncompressed tar, so a compressed archive
 // is decoded once into temporary space (src/source/decompress.ts).
-import type { Transform } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { zstdStream } from './zstd.js';
 
@@ -10,7 +10,7 @@ export interface Codec {
   name: string;
   magic: Buffer;
   /** A decoder; absent for a compression that is refused. */
-  decoder?: () => Transform;
+  decoder?: () => Transform | Duplex;
   /** The command that converts it to a plain tar (FILE and OUT stand for the paths), named in the refusal. */
   convert?: string;
 }

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { LoadError } from '../../src/load-error.js';
-import { fzstdStream } from '../../src/source/zstd.js';
+import { fzstdStream, zstdDecoder } from '../../src/source/zstd.js';
+import { spawnSync } from 'node:child_process';
 import { openArchive } from '../../src/tar/archive.js';
 import { gzipBomb, notTars } from '../helpers/hostile.js';
 import { tempDir } from '../helpers/pack.js';
@@ -37,6 +38,25 @@ describe('compressed archives', () => {
     const blob = [...model.blobs.values()][0]!;
     expect(blob.source.kind === 'tar' && blob.source.path).toMatch(/^\/proc\/self\/fd\/\d+$/);
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it.each(['command', 'js'])('loads a .tar.zst with the %s decoder', async (decoder) => {
+    const before = process.env['SEED_REGISTRY_ZSTD'];
+    process.env['SEED_REGISTRY_ZSTD'] = decoder;
+    try {
+      expect(zstdDecoder()).toBe(decoder);
+      const model = await loadImages([ZST], { tmpDir: await privateTmp(`zst-${decoder}`) });
+      expect(model.images[0]).toMatchObject({ repository: 'tiny/app', tag: '1.0' });
+      const files = await notTars(dir);
+      expect(await loadError(openArchive(files['corrupt.tar.zst']!))).toMatch(/is zstd-compressed, but it does not decompress \(.+\)$/);
+    } finally {
+      if (before === undefined) delete process.env['SEED_REGISTRY_ZSTD'];
+      else process.env['SEED_REGISTRY_ZSTD'] = before;
+    }
+  });
+
+  it('has the zstd command on PATH (scripts/install-test-deps.sh), which it prefers to fzstd', () => {
+    expect(spawnSync('zstd', ['--version']).status).toBe(0);
   });
 
   it('decodes zstd with the pure-JS decoder too (the one Node 20 uses)', async () => {

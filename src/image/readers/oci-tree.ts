@@ -16,6 +16,11 @@ import { Absent, type GraphNode, blobSource, readGraphNode } from './oci-node.js
 export const MAX_DEPTH = 64;
 /** Most manifest and index bytes read from one archive (each is also capped at JSON_CAP). */
 export const METADATA_BUDGET = 256 * 1024 * 1024;
+/**
+ * Most nodes gathered over all images of one archive: many indexes sharing one large subgraph
+ * would otherwise cost (indexes × subgraph) even though each node is read once.
+ */
+export const GATHER_BUDGET = 1_000_000;
 
 export interface Tree {
   top: Manifest;
@@ -39,6 +44,7 @@ export class TreeReader {
   /** Digests whose whole subgraph has been read and found acyclic. */
   private readonly finished = new Set<string>();
   private metadataBytes = 0;
+  private gathered = 0;
 
   constructor(private readonly index: TarIndex) {}
 
@@ -89,6 +95,7 @@ export class TreeReader {
       const node = stack.pop()!;
       if (seen.has(node.manifest.digest)) continue;
       seen.add(node.manifest.digest);
+      if (++this.gathered > GATHER_BUDGET) throw new LoadError(this.index.file, `its images share more than ${GATHER_BUDGET} manifests in all`, 'index.json');
       tree.manifests.push(node.manifest);
       for (const b of node.blobs) if (!blobs.has(b.digest)) blobs.add(b.digest), tree.blobs.push(b);
       for (const p of node.platforms) if (!tree.platforms.includes(p)) tree.platforms.push(p);

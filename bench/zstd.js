@@ -1,0 +1,141 @@
+// `npm run bench -- --zstd`: the zstd path on its own. Decoder speed (fzstd, the pure-JS decoder
+// seed-registry falls back to, and node:zlib's where present) against the `zstd -d` command on
+// the same file, and time-to-ready of `seed-registry serve FILE.tar.zst` with each decoder against
+// `zstd -dc FILE > /dev/null`. The image is a docker-save layout whose layers are the
+// first bytes of a tar of /usr: real, compressible files, as k3s/RKE2 airgap bundles hold.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import * as zlib from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { start, stop, waitForOutput } from './proc.js';
+import { summarize } from './stats.js';
+import { TarWriter } from './tar-writer.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const MIB = 2 ** 20;
+
+/** The layers: `tar -c /usr` cut at `bytes` (the loader never reads inside a plain layer). */
+function usrBytes(bytes) {
+  const out = execFileSync('sh', ['-c', `tar -cf - /usr 2>/dev/null | head -c ${bytes}`], { maxBuffer: bytes + MIB });
+  if (out.length < bytes) throw new Error(`only ${out.length} bytes of /usr to build layers from`);
+  return out;
+}
+
+function writeImage(path, mib, layers) {
+  const layerBytes = Math.floor((mib * MIB) / layers);
+  const all = usrBytes(layerBytes * layers);
+  const fd = openSync(path, 'w');
+  const writer = new TarWriter(fd);
+  const diffIds = [];
+  const names = [];
+  for (let i = 0; i < layers; i++) {
+    const layer = all.subarray(i * layerBytes, (i + 1) * layerBytes);
+    diffIds.push(`sha256:${createHash('sha256').update(layer).digest('hex')}`);
+    names.push(`layer${i}/layer.tar`);
+    writer.file(names[i], layer);
+  }
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+  writer.file(configName, config);
+  writer.file('manifest.json', Buffer.from(JSON.stringify([{ Config: configName, RepoTags: ['bench/zstd:latest'], Layers: names }])));
+  writer.end();
+  closeSync(fd);
+}
+
+async function timed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+function fzstdDecode(file) {
+  return new Promise((resolveDone, reject) => {
+    const d = new Decompress(() => {});
+    const input = createReadStream(file, { highWaterMark: MIB });
+    input.on('data', (chunk) => { try { d.push(chunk); } catch (e) { input.destroy(e); } });
+    input.on('end', () => { try { d.push(new Uint8Array(0), true); resolveDone(); } catch (e) { reject(e); } });
+    input.on('error', reject);
+  });
+}
+
+function shell(command) {
+  return new Promise((resolveDone, reject) => {
+    const child = spawn('sh', ['-c', command], { stdio: 'ignore' });
+    child.on('exit', (code) => (code === 0 ? resolveDone() : reject(new Error(`${command}: exit ${code}`))));
+  });
+}
+
+async function timeToReady(file, tmp, decoder) {
+  const args = [join(ROOT, 'bin/seed-registry.js'), 'serve', file, '--port', '0', '--host', '127.0.0.1', '-q', '--tmp-dir', tmp];
+  const proc = start(process.execPath, args, { name: 'seed-registry', env: { ...process.env, SEED_REGISTRY_ZSTD: decoder } });
+  const t0 = performance.now();
+  try {
+    await waitForOutput(proc, /listening on/, 600_000);
+    return performance.now() - t0;
+  } finally {
+    await stop(proc);
+  }
+}
+
+export async function runZstdBench({ mib = 512, layers = 4, runs = 3 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-zstd-'));
+  try {
+    const tar = join(dir, 'image.tar');
+    writeImage(tar, mib, layers);
+    execFileSync('zstd', ['-q', '-T0', '-3', tar, '-o', `${tar}.zst`]);
+    const zst = `${tar}.zst`;
+    const size = statSync(tar).size;
+    const cases = {
+      'zstd -dc > /dev/null': () => shell(`zstd -dc ${zst} > /dev/null`),
+      // What serve must do too: write the tar out (then it reads only the headers).
+      'zstd -dc > a file in --tmp-dir': () => shell(`zstd -dc ${zst} > ${join(dir, 'copy.tar')} && rm ${join(dir, 'copy.tar')}`),
+      'fzstd (pure JS)': () => fzstdDecode(zst),
+      ...(zlib.createZstdDecompress ? { 'node:zlib zstd': () => pipeline(createReadStream(zst), zlib.createZstdDecompress(), sink()) } : {}),
+      ...(zlib.createZstdDecompress ? { 'seed-registry serve, node:zlib: time to ready': () => timeToReady(zst, dir, 'zlib') } : {}),
+      'seed-registry serve, zstd command: time to ready': () => timeToReady(zst, dir, 'command'),
+      'seed-registry serve, fzstd: time to ready': () => timeToReady(zst, dir, 'js'),
+    };
+    const results = {};
+    for (const [name, fn] of Object.entries(cases)) {
+      const samples = [];
+      for (let i = 0; i < runs; i++) samples.push(await timed(fn));
+      results[name] = summarize(samples);
+    }
+    return { size, compressed: statSync(zst).size, runs, results, node: process.version };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function renderZstd(r) {
+  const base = r.results['zstd -dc > /dev/null'].median;
+  const lines = [
+    `zstd: ${(r.size / MIB).toFixed(0)} MiB tar, ${(r.compressed / MIB).toFixed(0)} MiB as .tar.zst (zstd -3), ${r.runs} runs, Node ${r.node}`,
+    '',
+    '| decoding the same file | median s (min–max) | MiB/s of tar | × zstd -d |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const [name, s] of Object.entries(r.results)) {
+    const sec = (v) => (v / 1000).toFixed(2);
+    lines.push(`| ${name} | ${sec(s.median)} (${sec(s.min)}–${sec(s.max)}) | ${((r.size / MIB) / (s.median / 1000)).toFixed(0)} | ${(s.median / base).toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
+// Run alone: node bench/zstd.js [MiB] [runs]
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [mib, runs] = process.argv.slice(2).map(Number);
+  const r = await runZstdBench({ mib: mib || 512, runs: runs || 3 });
+  console.log(renderZstd(r));
+  mkdirSync(join(ROOT, '.bench'), { recursive: true });
+  writeFileSync(join(ROOT, '.bench/zstd.json'), `${JSON.stringify(r, null, 2)}\n`);
+}
