@@ -21,6 +21,7 @@ import { measureRelease, renderRelease } from './release.js';
 import { renderZstd, runZstdBench } from './zstd.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 import { measurePush, renderPush } from './push.js';
+import { measureFolder, renderFolder } from './folder.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -40,6 +41,8 @@ const USAGE = `usage: node bench/run.js [options]
   --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
+  --folder           only the folder-of-archives start-up (bench/folder.js)
+  --folder-archives N, --folder-mib N, --folder-runs N   its archives, MiB each, runs (default 20, 8, 3)
   --out FILE         JSON results (default .bench/results.json)
   --no-docs          do not update docs/benchmarks.md
   --release          only the single executable against the script: size and start-up (bench/release.js)
@@ -56,13 +59,14 @@ const USAGE = `usage: node bench/run.js [options]
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
   ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1, 'push-runs': 1,
+  'folder-archives': 20, 'folder-mib': 8, 'folder-runs': 3,
 };
 
 function parseOptions(argv) {
   const options = Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' }]));
   const { values } = parseArgs({
     args: argv,
-    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, 'images-dir': { type: 'string' },
+    options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, memory: { type: 'boolean' } },
@@ -79,7 +83,7 @@ function parseOptions(argv) {
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
-    push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']),
+    push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -146,6 +150,7 @@ async function main() {
     if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir })));
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
+    if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
     const memory = () => memoryImage(imagesDir, opts.sizes['memory-mib'], tmpDir)
       .then((image) => measureMemory(image, { runs: opts.runs, clients: Math.max(1, opts.sizes['memory-clients']) }, ctx));
     if (opts.memoryOnly) {
@@ -190,6 +195,15 @@ async function main() {
     rmSync(tmpDir, { recursive: true, force: true });
     if (ctx.clients) rmSync(ctx.clients.dir, { recursive: true, force: true });
   }
+}
+
+async function runFolder(opts, dir, tmpDir) {
+  const { sizes } = opts;
+  const count = Math.max(1, sizes['folder-archives']);
+  const results = await measureFolder({ dir, tmpDir, count, mib: Math.max(1, sizes['folder-mib']), runs: Math.max(1, sizes['folder-runs']), log: console.error });
+  console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderFolder(results)}`);
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().catch((err) => {

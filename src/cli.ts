@@ -32,7 +32,7 @@ function platformOption(value: string) {
 }
 
 function tarOption(): Option {
-  const option = new Option('--tar <file...>', 'image tarball(s): crane, docker save, podman/skopeo docker-archive, OCI archive; gzip or zstd ok');
+  const option = new Option('--tar <file...>', 'image tarball(s) (crane, docker save, podman/skopeo docker-archive, OCI archive, Zarf package, hauler store, regctl export; gzip or zstd ok), OCI layout folder(s), or folder(s) of archives');
   return DEFAULT_TAR === undefined ? option : option.default([DEFAULT_TAR], 'fixtures/seed-image.tar');
 }
 
@@ -85,11 +85,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--platform <os/arch[/variant]>', 'platform served to clients that accept no image index').argParser(platformOption).default(DEFAULT_PLATFORM, 'linux/amd64'))
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
     .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
-    const model = await runServe({ tars: archivesOf(archives, command), port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    const model = await runServe({ tars: archivesOf(archives, command), port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
     if (o.pushTo !== undefined) void pushWhenReady(model, o.pushTo);
   });
 
@@ -100,9 +101,10 @@ export function buildProgram(): Command {
     .addOption(tarOption())
     .option('--json', 'machine-readable output', false)
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
-    .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`);
+    .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`)
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false);
   addDecompressOptions(inspect).action(async (archives: string[], o, command: Command) => {
-    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
     process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
   });
   addPushCommand(program, tarOption);

@@ -37,9 +37,14 @@ export interface Descriptor {
   artifactType?: string;
 }
 
-/** Where a blob's bytes live: a byte range of a tar file, or a small buffer held in memory. */
-export type Source = TarSource | { kind: 'memory'; bytes: Buffer };
+/**
+ * Where a blob's bytes live: a byte range of a tar file, a whole file (a blob of an OCI layout
+ * folder: offset 0, so both read as "bytes from offset"), or a small buffer held in memory.
+ * Tar files stay open while serving; whole files are opened on demand (there may be thousands).
+ */
+export type Source = TarSource | FileSource | { kind: 'memory'; bytes: Buffer };
 export type TarSource = { kind: 'tar'; path: string; offset: number; size: number };
+export type FileSource = { kind: 'file'; path: string; offset: 0; size: number };
 
 export interface Blob {
   digest: string;

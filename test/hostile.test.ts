@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKEN_JSON, CONTROL_NAME, cyclicIndexes, doublingIndexes, gzipBomb, namedImage, nestedIndexes, notTars, writeArchive } from './helpers/hostile.js';
 import { tempDir } from './helpers/pack.js';
+import { OciLayout, hex, makeLayer } from './image/archives.js';
+import { under, zarfPackage } from './image/tool-layouts.js';
 
 const BIN = fileURLToPath(new URL('../bin/seed-registry.js', import.meta.url));
 /** Generous: a refusal takes well under a second alone, but the suite runs cases side by side. */
@@ -86,7 +88,16 @@ const notTar = (name: string) => async () => {
 let fifo: string | undefined;
 
 const CASES: Case[] = [
-  { name: 'a directory', make: async () => ({ args: [dir], names: dir }), error: /: is a directory, not an image archive$/ },
+  {
+    // A folder is a folder of archives (or an OCI layout folder); one holding none is refused.
+    name: 'a folder with no archive',
+    make: async () => {
+      const empty = join(dir, 'no-archives');
+      await mkdir(empty, { recursive: true });
+      return { args: [empty], names: empty };
+    },
+    error: /: a folder with no image archive \(tar, tar\.gz, tar\.zst\) and no OCI layout in it \(subfolders are searched with --recursive\)$/,
+  },
   {
     name: 'a FIFO',
     make: async () => {
@@ -137,6 +148,8 @@ const CASES: Case[] = [
   },
   { name: 'an entry name with control characters', make: archive('name-esc.tar', CONTROL_NAME), error: /: x\\u001b\[2J\\nseed-registry: listening on http:\/0\.0\.0\.0:5000: missing from the archive$/ },
   { name: 'JSON that does not parse', make: archive('json.tar', BROKEN_JSON), error: /: manifest\.json: invalid JSON at byte 13: control character byte 0x1b inside a string$/ },
+  { name: 'a Zarf layout whose index.json names a blob it lacks', make: archive('zarf-missing.tar', zarfMissingBlob()), error: /zarf-missing\.tar \(layout images\/\): blobs\/sha256\/\w{64}: listed in blobs\/sha256\/\w{64} but missing from the archive$/ },
+  { name: 'two layouts in one tar claiming one tag', make: archive('two-layouts.tar', twoLayoutsOneTag()), error: /two-layouts\.tar \(layout b\/\): tag docker\.io\/library\/app:1 names sha256:\w{64} here but is already claimed by sha256:\w{64} in \S+two-layouts\.tar \(layout a\/\)$/ },
   // Inputs that must load, and fast: a shared child is read once; archive text is printed escaped.
   { name: 'a 30-level DAG of indexes', make: archive('dag.tar', doublingIndexes(30)) },
   {
@@ -234,3 +247,19 @@ describe('the command line', () => {
     expect(images.map((i) => i.tarPath)).toEqual([fixture, zst]);
   });
 });
+
+function zarfMissingBlob() {
+  const oci = new OciLayout();
+  const layer = makeLayer('zarf');
+  const image = oci.image([layer]);
+  const missing = `images/blobs/sha256/${hex(oci.blob(layer.gzip).digest)}`;
+  return zarfPackage(oci, [{ ref: 'docker.io/library/registry:2.8.1', image }]).filter((e) => e.name !== missing);
+}
+
+function twoLayoutsOneTag() {
+  const layout = (content: string) => {
+    const oci = new OciLayout();
+    return oci.pack([{ ...oci.image([makeLayer(content)]), annotations: { 'org.opencontainers.image.ref.name': 'docker.io/library/app:1' } }]);
+  };
+  return [...under('a/', layout('a')), ...under('b/', layout('b'))];
+}

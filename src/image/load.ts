@@ -1,16 +1,15 @@
-// tar files in, one ImageModel out. Each archive is indexed once (headers only), its format detected,
-// its images read; names are merged across archives; `--verify` optionally hashes every blob.
+// Inputs in, one ImageModel out. Each `--tar` is an archive, an OCI layout folder or a folder of
+// archives (src/source/inputs.ts); each archive is indexed once (headers only), every layout in it
+// found and read; names are merged across all of them; `--verify` optionally hashes every blob.
 import { LoadError } from '../load-error.js';
 import type { ImageModel } from '../model.js';
+import { expandInputs } from '../source/inputs.js';
+import { indexLayoutFolder } from '../source/layout-folder.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
-import type { TarIndex } from '../tar/index.js';
-import { detectFormat } from './detect.js';
-import type { ArchiveContents } from './found.js';
+import { readArchive } from './layouts.js';
 import { ModelBuilder } from './model-builder.js';
 import { isRepositoryName } from '../reference.js';
 import { repositoryFromFile } from './names.js';
-import { readDockerArchive } from './readers/docker-archive.js';
-import { readOciLayout } from './readers/oci-layout.js';
 import { exitOnSignal } from './interrupt.js';
 import { terminalProgress } from './progress.js';
 import { type VerifyOptions, verifyModel } from './verify.js';
@@ -26,6 +25,8 @@ export interface LoadOptions {
   maxDecompressedSize?: number;
   onDecompressProgress?: ArchiveOptions['onProgress'];
   onVerifyProgress?: VerifyOptions['onProgress'];
+  /** A folder of archives: search its subfolders too. */
+  recursive?: boolean;
 }
 
 export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
@@ -37,14 +38,16 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
     () => current,
     async () => {
       const builder = new ModelBuilder();
-      for (const path of tarPaths) {
-        current = path;
-        const index = await openArchive(path, archiveOptions(path, options));
-        const contents = await readArchive(index);
-        if (contents.images.length === 0) throw new LoadError(index.file, 'holds no images to serve');
-        builder.add(index.file, contents, options.repository ?? repositoryFromFile(path));
+      const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
+      for (const input of inputs) {
+        current = input.path;
+        const index = input.kind === 'layout-folder' ? await indexLayoutFolder(input.path) : await openArchive(input.path, archiveOptions(input.path, options));
+        const parts = await readArchive(index);
+        if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
+        for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
       }
       const model = builder.build();
+      model.warnings.unshift(...skipped.map((path) => `${path}: not an image archive; skipped`));
       if (options.verify) {
         current = 'blobs to verify';
         await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });
@@ -59,8 +62,4 @@ function archiveOptions(path: string, options: LoadOptions): ArchiveOptions {
   if (options.tmpDir !== undefined) archive.tmpDir = options.tmpDir;
   if (options.maxDecompressedSize !== undefined) archive.maxDecompressedSize = options.maxDecompressedSize;
   return archive;
-}
-
-async function readArchive(index: TarIndex): Promise<ArchiveContents> {
-  return detectFormat(index) === 'oci-layout' ? readOciLayout(index) : readDockerArchive(index);
 }

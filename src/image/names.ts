@@ -54,7 +54,7 @@ export function aliasesOf(registry: string, repository: string): string[] {
  * empty becomes `image`.
  */
 export function repositoryFromFile(tarPath: string): string {
-  const base = tarPath.split(/[\\/]/).pop() ?? '';
+  const base = tarPath.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
   const stem = base.replace(ARCHIVE_EXTENSIONS, '');
   const cleaned = stem
     .toLowerCase()

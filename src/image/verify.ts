@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LoadError } from '../load-error.js';
-import type { ImageModel, Source, TarSource } from '../model.js';
+import type { FileSource, ImageModel, Source, TarSource } from '../model.js';
 import { isObject } from './config.js';
 import { sha256Digest } from './digest.js';
 import { hashSource } from './hash.js';
@@ -68,7 +68,7 @@ async function runPool(jobs: Job[], run: (job: Job, hash: Hasher) => Promise<voi
   }
 }
 
-function hashInWorker(worker: Worker, source: TarSource): Promise<string> {
+function hashInWorker(worker: Worker, source: TarSource | FileSource): Promise<string> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: { digest?: string; error?: string }) => {
       worker.off('error', onError);
@@ -86,7 +86,7 @@ function hashInWorker(worker: Worker, source: TarSource): Promise<string> {
 }
 
 function sizeOf(source: Source): number {
-  return source.kind === 'tar' ? source.size : source.bytes.length;
+  return source.kind === 'memory' ? source.bytes.length : source.size;
 }
 
 function mismatch(model: ImageModel, kind: string, digest: string, actual: string): LoadError {

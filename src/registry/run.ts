@@ -14,6 +14,7 @@ export interface ServeOptions {
   platform: Platform;
   repository?: string;
   verify: boolean;
+  recursive?: boolean;
   logFormat: LogFormat;
   quiet: boolean;
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
@@ -26,8 +27,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Resolves once listening, with the model served (for `--push-to`). */
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
-  const { repository, verify, tmpDir, maxDecompressedSize } = options;
-  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize });
+  const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
+  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const registry = await createRegistry(model, { platform: options.platform, logger });
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.

@@ -4,10 +4,11 @@
 // reopen files or share a file position. The read loop is our own:
 // a fs.ReadStream closes its descriptor when destroyed (a client going away), even with
 // autoClose off, which would pull the file out from under every other transfer.
-import { open, type FileHandle } from 'node:fs/promises';
-import type { Source, TarSource } from '../model.js';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { FileSource, Source, TarSource } from '../model.js';
 import { Readable, type Writable } from 'node:stream';
 import { READ_BUDGET, ReadBudget, type Lease } from './read-budget.js';
+import { OpenFiles, type PositionedReader } from './open-files.js';
 
 /** Blob-relative byte range, both ends inclusive. */
 export interface ByteRange {
@@ -41,8 +42,9 @@ export class ShortReadError extends Error {
 }
 
 /** The error for a read that found the end of the file at `position`, with the file's real size. */
-async function shortRead(handle: FileHandle, source: TarSource, position: number): Promise<ShortReadError> {
-  const actual = await handle.stat().then(
+async function shortRead(handle: PositionedReader, source: TarSource | FileSource, position: number): Promise<ShortReadError> {
+  const sized = 'stat' in handle ? (handle as FileHandle).stat() : stat(source.path);
+  const actual = await sized.then(
     (s) => s.size,
     () => position,
   );
@@ -51,6 +53,8 @@ async function shortRead(handle: FileHandle, source: TarSource, position: number
 
 export class SourceFiles {
   private readonly buffers: ReadBudget;
+  /** Whole-file sources (OCI layout folders): opened on demand, bounded in number. */
+  private readonly files = new OpenFiles();
 
   private constructor(
     private readonly handles: Map<string, FileHandle>,
@@ -145,7 +149,8 @@ export class SourceFiles {
     });
   }
 
-  private handle(source: TarSource): FileHandle {
+  private handle(source: TarSource | FileSource): PositionedReader {
+    if (source.kind === 'file') return this.files.reader(source.path);
     const handle = this.handles.get(source.path);
     if (handle === undefined) throw new Error(`tar file not opened: ${source.path}`);
     return handle;
@@ -154,6 +159,7 @@ export class SourceFiles {
   async close(): Promise<void> {
     await Promise.all([...this.handles.values()].map((h) => h.close()));
     this.handles.clear();
+    await this.files.close();
   }
 }
 /**

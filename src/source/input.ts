@@ -5,8 +5,8 @@ import type { Stats } from 'node:fs';
 import { LoadError } from '../load-error.js';
 
 /**
- * The one place that decides which kinds of path are inputs. Today only a regular file is; a
- * directory (an OCI layout folder, a folder of archives) is planned and would be accepted here.
+ * What an archive path must be: a regular file. Directories (an OCI layout folder, a folder of
+ * archives) are told apart before this, in src/source/inputs.ts.
  * A pipe is refused: blobs are served as byte ranges read at any position, which a pipe cannot give.
  */
 export async function checkInput(path: string): Promise<Stats> {

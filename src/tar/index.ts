@@ -1,6 +1,6 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
 import { type FileHandle, open } from 'node:fs/promises';
-import type { TarSource } from '../model.js';
+import type { FileSource, TarSource } from '../model.js';
 import { JsonSyntaxError, parseJSONBytes } from '../json.js';
 import { LoadError } from '../load-error.js';
 import { systemProblem } from '../source/input.js';
@@ -55,14 +55,29 @@ export class TarIndex {
     return entry;
   }
 
-  source(name: string): TarSource {
+  source(name: string): TarSource | FileSource {
     const { offset, size } = this.require(name);
     return { kind: 'tar', path: this.path, offset, size };
   }
 
+  /**
+   * The entries below `prefix` (`images/`), named relative to it: an OCI layout inside the archive
+   * (a Zarf package's `images/`) read as if it were the whole archive. Links are resolved here,
+   * since their targets are named from the archive's root.
+   */
+  subtree(prefix: string, file: string): TarIndex {
+    const entries = new Map<string, TarEntry>();
+    for (const name of this.entries.keys()) {
+      if (!name.startsWith(prefix) || name === prefix) continue;
+      const target = this.resolve(name);
+      if (target) entries.set(name.slice(prefix.length), { ...target, name: name.slice(prefix.length) });
+    }
+    return new TarIndex(this.path, entries, file);
+  }
+
   async readHead(name: string, length: number): Promise<Buffer> {
     const entry = this.require(name);
-    return this.readAt(entry.offset, Math.min(length, entry.size));
+    return this.readAt(entry, Math.min(length, entry.size));
   }
 
   async readBytes(name: string, cap = JSON_CAP): Promise<Buffer> {
@@ -70,7 +85,7 @@ export class TarIndex {
     if (entry.size > cap) {
       throw new LoadError(this.file, `is ${entry.size} bytes, more than the ${cap}-byte limit for metadata`, name);
     }
-    return this.readAt(entry.offset, entry.size);
+    return this.readAt(entry, entry.size);
   }
 
   async readJSON(name: string, cap = JSON_CAP): Promise<unknown> {
@@ -87,11 +102,12 @@ export class TarIndex {
     }
   }
 
-  private async readAt(offset: number, length: number): Promise<Buffer> {
+  /** The first `length` bytes of a regular entry's data. */
+  protected async readAt(entry: TarEntry, length: number): Promise<Buffer> {
     const file = await open(this.path, 'r');
     try {
       const buffer = Buffer.alloc(length);
-      const { bytesRead } = await file.read(buffer, 0, length, offset);
+      const { bytesRead } = await file.read(buffer, 0, length, entry.offset);
       if (bytesRead !== length) throw new LoadError(this.file, 'archive changed or was truncated while reading');
       return buffer;
     } finally {

@@ -17,6 +17,7 @@ describe('archives written by real tools load and verify', () => {
     ['docker-save-legacy.tar', ['example.com/tiny/app:1.0', 'docker.io/library/registry:2.8.1'], 'synthesized'],
     ['skopeo-oci-archive.tar', ['docker.io/library/skopeo-oci-archive:1.0'], 'stored'],
     ['ctr-export.tar', ['example.com/tiny/app:1.0'], 'stored'],
+    ['skopeo-oci-dir', ['example.com/tiny/app:1.0'], 'stored'],
   ])('%s', async (file, expected, origin) => {
     const model = await load(file);
     expect(names(model)).toEqual(expected);
@@ -36,6 +37,13 @@ describe('digests agree across tools', () => {
   it('docker, podman and skopeo docker-archives synthesize the same manifest', async () => {
     const digests = await Promise.all(['docker-save-legacy.tar', 'podman-docker-archive.tar', 'skopeo-docker-archive.tar'].map(async (f) => (await load(f)).images[0]!.digest));
     expect(new Set(digests).size).toBe(1);
+  });
+
+  it('an OCI layout folder skopeo wrote serves the manifest of the archive it came from, from its blob files', async () => {
+    const dir = await load('skopeo-oci-dir');
+    const archive = await load('skopeo-oci-archive.tar');
+    expect(dir.images[0]!.digest).toBe(archive.images[0]!.digest);
+    expect([...dir.blobs.values()].map((b) => b.source.kind)).toEqual(['file', 'file']);
   });
 
   it('ctr export keeps its docker schema2 manifest as stored', async () => {

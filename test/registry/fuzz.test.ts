@@ -24,7 +24,7 @@ const port = Number(new URL(server.base).port);
 const tar = readFileSync(t.tarPath);
 const bytesOf = new Map<string, Buffer>();
 for (const blob of t.model.blobs.values()) {
-  bytesOf.set(blob.digest, blob.source.kind === 'tar' ? tar.subarray(blob.source.offset, blob.source.offset + blob.size) : blob.source.bytes);
+  bytesOf.set(blob.digest, blob.source.kind === 'memory' ? blob.source.bytes : tar.subarray(blob.source.offset, blob.source.offset + blob.size));
 }
 for (const m of t.model.manifests.values()) bytesOf.set(m.digest, m.bytes);
 const DIGESTS = [...bytesOf.keys()];

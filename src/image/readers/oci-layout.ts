@@ -19,13 +19,24 @@ const MANIFEST_JSON = 'manifest.json';
 const IMAGE_NAME_ANNOTATION = 'io.containerd.image.name';
 /** image-spec annotations.md: a tag, or (skopeo, buildkit) a full reference. */
 const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+/**
+ * Zarf writes the full reference it pulled here, on each index.json descriptor (images/pull.go,
+ * `ocispec.AnnotationBaseImageName: info.Reference`). Elsewhere it means the image's base image,
+ * so it names an image only in a Zarf package.
+ */
+const BASE_NAME_ANNOTATION = 'org.opencontainers.image.base.name';
+
+export interface LayoutOptions {
+  /** The layout is a Zarf package's `images/`: `base.name` is the image's own full reference. */
+  zarf?: boolean;
+}
 
 interface Entry {
   image: FoundImage;
   tree: Tree;
 }
 
-export async function readOciLayout(index: TarIndex): Promise<ArchiveContents> {
+export async function readOciLayout(index: TarIndex, options: LayoutOptions = {}): Promise<ArchiveContents> {
   await index.readJSON(OCI_LAYOUT);
   const listed = parseManifestsList(index, INDEX_JSON, await index.readJSON(INDEX_JSON));
   const reader = new TreeReader(index);
@@ -42,7 +53,7 @@ export async function readOciLayout(index: TarIndex): Promise<ArchiveContents> {
       entry = { tree, image: toImage(tree) };
       byDigest.set(d.digest, entry);
     }
-    addAnnotatedName(index, entry.image, d);
+    addAnnotatedName(index, entry.image, d, options);
   }
   const entries = [...byDigest.values()];
   if (index.has(MANIFEST_JSON)) await addRepoTags(index, entries);
@@ -66,8 +77,8 @@ function isIndexOrManifest(d: Descriptor): boolean {
   return isIndex(d.mediaType) || isManifest(d.mediaType);
 }
 
-function addAnnotatedName(index: TarIndex, image: FoundImage, d: Descriptor): void {
-  const full = d.annotations?.[IMAGE_NAME_ANNOTATION];
+function addAnnotatedName(index: TarIndex, image: FoundImage, d: Descriptor, options: LayoutOptions): void {
+  const full = d.annotations?.[IMAGE_NAME_ANNOTATION] ?? (options.zarf ? d.annotations?.[BASE_NAME_ANNOTATION] : undefined);
   const ref = d.annotations?.[REF_NAME_ANNOTATION];
   if (full !== undefined) {
     image.names.push(parseArchiveName(index, INDEX_JSON, full));

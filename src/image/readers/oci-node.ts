@@ -74,5 +74,6 @@ async function readImageManifest(index: TarIndex, manifest: Manifest, d: Descrip
 async function configPlatform(index: TarIndex, config: Descriptor): Promise<Platform | undefined> {
   if (config.mediaType !== MediaType.ociConfig && config.mediaType !== MediaType.dockerConfig) return undefined;
   const parsed = parseImageConfig(await index.readJSON(blobPath(config.digest)));
-  return typeof parsed === 'string' ? undefined : parsed.platform;
+  // cosign's signature configs state `"os": ""`: no platform, not "/".
+  return typeof parsed === 'string' || parsed.platform.os === '' ? undefined : parsed.platform;
 }

@@ -1,0 +1,75 @@
+// What each `--tar` names: an archive file, an OCI layout folder, or a folder of archives (k3s's
+// `agent/images/`: any mix of formats). A folder's archives are taken in name order, so the same
+// folder always loads the same way; subfolders only with `recursive`. Archives are told by their
+// first bytes, never by their names (a compression the codec table refuses still counts, so its
+// refusal names it); other files are skipped and reported.
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LoadError } from '../load-error.js';
+import { codecOf } from './codecs.js';
+import { isLayoutFolder } from './layout-folder.js';
+
+export type Input = { kind: 'archive'; path: string } | { kind: 'layout-folder'; path: string };
+
+export interface Inputs {
+  inputs: Input[];
+  /** Files in a folder that are not archives (an image list, a checksum file). */
+  skipped: string[];
+}
+
+/** `ustar` sits at byte 257 of a tar header; compressed archives are told by the codec table. */
+const USTAR = Buffer.from('ustar');
+const USTAR_AT = 257;
+
+export async function expandInputs(paths: string[], recursive: boolean): Promise<Inputs> {
+  const found: Inputs = { inputs: [], skipped: [] };
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory()) found.inputs.push({ kind: 'archive', path });
+    else if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
+    else {
+      const before = found.inputs.length;
+      await scanFolder(path, recursive, found);
+      if (found.inputs.length === before) throw new LoadError(path, noArchiveProblem(recursive));
+    }
+  }
+  return found;
+}
+
+function noArchiveProblem(recursive: boolean): string {
+  const where = recursive ? 'in it or its subfolders' : 'in it (subfolders are searched with --recursive)';
+  return `a folder with no image archive (tar, tar.gz, tar.zst) and no OCI layout ${where}`;
+}
+
+async function scanFolder(dir: string, recursive: boolean, found: Inputs): Promise<void> {
+  const names = (await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new LoadError(dir, `cannot list the folder (${err.code ?? err.message})`);
+  })).sort();
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) {
+      if (!recursive) continue;
+      if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
+      else await scanFolder(path, recursive, found);
+    } else if (info?.isFile() && (await looksLikeArchive(path))) {
+      found.inputs.push({ kind: 'archive', path });
+    } else {
+      found.skipped.push(path);
+    }
+  }
+}
+
+async function looksLikeArchive(path: string): Promise<boolean> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return false;
+  try {
+    const head = Buffer.alloc(USTAR_AT + USTAR.length);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    if (codecOf(bytes)) return true;
+    return bytes.subarray(USTAR_AT, USTAR_AT + USTAR.length).equals(USTAR);
+  } finally {
+    await file.close();
+  }
+}

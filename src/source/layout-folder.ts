@@ -1,0 +1,67 @@
+// An OCI image layout folder (`skopeo copy ... oci:DIR`, Talos' image cache, an unpacked Zarf
+// `images/`), indexed like a tar: `oci-layout`, `index.json` and `blobs/<alg>/<hex>` are its
+// entries, so the same format reader serves it. Each blob is its own file, read where it lies
+// (a FileSource); nothing is opened at start beyond the metadata the reader asks for.
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LoadError } from '../load-error.js';
+import type { FileSource, TarSource } from '../model.js';
+import { TarIndex, type TarEntry } from '../tar/index.js';
+
+const OCI_LAYOUT = 'oci-layout';
+const INDEX_JSON = 'index.json';
+const BLOBS = 'blobs';
+
+class LayoutFolderIndex extends TarIndex {
+  override source(name: string): TarSource | FileSource {
+    const { size } = this.require(name);
+    return { kind: 'file', path: join(this.path, name), offset: 0, size };
+  }
+
+  protected override async readAt(entry: TarEntry, length: number): Promise<Buffer> {
+    const file = await open(join(this.path, entry.name), 'r');
+    try {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, 0);
+      if (bytesRead !== length) throw new LoadError(this.file, 'changed or was truncated while reading', entry.name);
+      return buffer;
+    } finally {
+      await file.close();
+    }
+  }
+}
+
+/** True when `dir` holds an `oci-layout` file: it is served as one layout, not as a folder of archives. */
+export async function isLayoutFolder(dir: string): Promise<boolean> {
+  return (await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined;
+}
+
+export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
+  const entries = new Map<string, TarEntry>();
+  for (const name of [OCI_LAYOUT, INDEX_JSON]) {
+    const size = await regularFileSize(join(dir, name));
+    if (size === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${name}`);
+    entries.set(name, { name, type: 'file', offset: 0, size });
+  }
+  for (const algorithm of await listDir(join(dir, BLOBS))) {
+    const names = await listDir(join(dir, BLOBS, algorithm));
+    const sizes = await Promise.all(names.map((n) => regularFileSize(join(dir, BLOBS, algorithm, n))));
+    names.forEach((n, i) => {
+      const size = sizes[i];
+      const name = `${BLOBS}/${algorithm}/${n}`;
+      if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
+    });
+  }
+  return new LayoutFolderIndex(dir, entries, dir);
+}
+
+async function regularFileSize(path: string): Promise<number | undefined> {
+  const s = await stat(path).catch(() => undefined);
+  return s?.isFile() ? s.size : undefined;
+}
+
+async function listDir(path: string): Promise<string[]> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isDirectory()) return [];
+  return (await readdir(path)).sort();
+}

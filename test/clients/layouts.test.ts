@@ -1,0 +1,99 @@
+// Issue 11's inputs, served by the real binary and pulled by docker, containerd, skopeo and podman:
+// a Zarf package (.tar.zst) with a registry image and a two-platform image, a hauler store with a
+// cosign signature, a regctl export, an OCI layout folder (skopeo oci:DIR) and a folder of archives
+// (docker save, oci-archive, docker save | zstd). Each pull is checked against the saved image.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctrPull, dockerPull, podmanArgs, podmanPull, skopeoCopy } from './helpers/clients.js';
+import { startClientEnv, type ClientEnv } from './helpers/env.js';
+import { run, runOk } from './helpers/run.js';
+import { startSeed, type Seed } from './helpers/seed.js';
+import { sha256 } from './helpers/tarball.js';
+import { buildToolArchives, type Expected, type ToolArchives } from './helpers/tool-archives.js';
+
+let env: ClientEnv;
+let built: ToolArchives;
+
+beforeAll(async () => {
+  env = await startClientEnv();
+  built = await buildToolArchives(env.docker, env.dir);
+});
+afterAll(async () => env?.stop());
+
+interface Case {
+  input: string;
+  args: (b: ToolArchives) => string[];
+  refs: Array<[string, (b: ToolArchives) => Expected]>;
+}
+
+const busybox = (b: ToolArchives) => b.busybox;
+const CASES: Case[] = [
+  { input: 'Zarf package (.tar.zst)', args: (b) => ['--tar', b.zarf], refs: [['library/registry:2.8.1', (b) => b.registry], ['seed/multi:1.0', busybox]] },
+  { input: 'hauler store (haul.tar.zst)', args: (b) => ['--tar', b.hauler.path], refs: [['seed/hauled:1', busybox]] },
+  { input: 'regctl image export', args: (b) => ['--tar', b.regctl], refs: [['seed/regctl:1', busybox]] },
+  { input: 'OCI layout folder (skopeo oci:DIR)', args: (b) => ['--tar', b.ociDir], refs: [['seed/ocidir:1', (b) => b.ociDirImage]] },
+  {
+    input: 'folder of archives',
+    args: (b) => ['--tar', b.folder],
+    refs: [['seed/folder-legacy:1', busybox], ['seed/folder-oci:1', (b) => b.ociArchiveImage], ['seed/folder-zst:1', busybox]],
+  },
+];
+
+describe.each(CASES)('$input', ({ input, args, refs }) => {
+  let seed: Seed;
+  beforeAll(async () => {
+    seed = await startSeed([], args(built));
+  });
+  afterAll(async () => seed?.stop());
+
+  it.each(refs)('docker pull %s', async (ref, expected) => {
+    const remote = `${seed.host}/${ref}`;
+    try {
+      expect(await dockerPull(env.docker, remote)).toEqual(expected(built));
+    } finally {
+      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
+    }
+  });
+
+  it.each(refs)('ctr images pull --plain-http %s', async (ref, expected) => {
+    const remote = `${seed.host}/${ref}`;
+    try {
+      expect(await ctrPull(env.containerd, remote)).toEqual(expected(built));
+    } finally {
+      await env.containerd.ctr(['images', 'rm', '--sync', remote]).catch(() => undefined);
+    }
+  });
+
+  it.each(refs)('skopeo copy docker://%s oci:DIR', async (ref, expected) => {
+    const dir = join(env.dir, `skopeo-${input.replace(/\W+/g, '-')}-${ref.replace(/\W+/g, '-')}`);
+    expect(await skopeoCopy(seed.host, ref, dir)).toEqual(expected(built));
+  });
+
+  it.each(refs)('podman pull --tls-verify=false %s', async (ref, expected) => {
+    const remote = `${seed.host}/${ref}`;
+    try {
+      expect(await podmanPull(env.dir, remote)).toEqual(expected(built));
+    } finally {
+      await run('podman', [...podmanArgs(env.dir), 'rmi', '-f', remote]);
+    }
+  });
+});
+
+describe('names and artifacts as their tools wrote them', () => {
+  let seed: Seed;
+  beforeAll(async () => {
+    seed = await startSeed([], ['--tar', built.zarf, '--tar', built.hauler.path]);
+  });
+  afterAll(async () => seed?.stop());
+
+  it('the Zarf image docker.io/library/registry:2.8.1 answers ?ns=docker.io, not ?ns=ghcr.io', async () => {
+    const head = (ns: string) => fetch(`${seed.url}/v2/library/registry/manifests/2.8.1?ns=${ns}`, { method: 'HEAD' });
+    expect((await head('docker.io')).status).toBe(200);
+    expect((await head('ghcr.io')).status).toBe(404);
+  });
+
+  it('skopeo reads the cosign signature by its sha256-<hex>.sig tag, digest intact', async () => {
+    const raw = await runOk('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${seed.host}/seed/hauled:${built.hauler.sigTag}`]);
+    expect(sha256(Buffer.from(raw, 'utf8'))).toBe(built.hauler.sigDigest);
+  });
+});
