@@ -17,6 +17,7 @@ import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
+import { measureTls, renderTls } from './tls.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -33,6 +34,8 @@ const USAGE = `usage: node bench/run.js [options]
   --wrk-seconds N    each manifest load run (default 10)
   --connections N    manifest load connections (default 16)
   --peers LIST       servers, comma-separated (default seed-registry,distribution,nginx)
+  --tls              also measure HTTPS (seed, distribution, same certificate) and /metrics on/off
+  --tls-only         only that (no --peers run, docs not updated)
   --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
@@ -49,7 +52,8 @@ function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
-      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
+      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -62,6 +66,7 @@ function parseOptions(argv) {
   const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
+    tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
@@ -125,6 +130,7 @@ async function main() {
     const images = await generateImages(opts, imagesDir, tmpDir);
     // Daemon sockets need a short path, so the clients live in their own short temp dir.
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
+    if (opts.tlsOnly) return await tlsOnly(opts, images, ctx);
     const servers = {};
     for (const peer of opts.peers) {
       // Gigabytes just written (the images, a peer's import) are flushed to disk in the background
@@ -136,10 +142,11 @@ async function main() {
     console.error('node floor:');
     const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor };
+    const tls = opts.tls ? await measureTls(images, opts, ctx) : undefined;
+    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, tls };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
-    const text = render(results);
+    const text = render(results) + (tls ? `\n\nTLS and metrics (large image, servers side by side):\n\n${renderTls(tls)}` : '');
     console.log(text);
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -150,6 +157,15 @@ async function main() {
     rmSync(tmpDir, { recursive: true, force: true });
     if (ctx.clients) rmSync(ctx.clients.dir, { recursive: true, force: true });
   }
+}
+
+/** --tls-only: the TLS section alone, printed and written to --out. */
+async function tlsOnly(opts, images, ctx) {
+  const tls = await measureTls(images, opts, ctx);
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  console.log([`Run: \`${command}\``, '', `Machine: ${renderMachine(describeMachine())}`, '', renderTls(tls)].join('\n'));
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify({ command, tls }, null, 2)}\n`);
 }
 
 main().catch((err) => {

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { authStage, createVerifier, loadHtpasswd, parseBasic } from '../../src/registry/auth.js';
 import { healthStage } from '../../src/registry/health.js';
+import { HttpStats } from '../../src/registry/http-stats.js';
 import { handlerOf, metricsStage } from '../../src/registry/metrics.js';
+import { Registry } from 'prom-client';
 import { LoadError } from '../../src/load-error.js';
 import { pull } from './oracle.js';
 import { serve, type Running } from './serve.js';
@@ -109,7 +111,7 @@ describe('metrics', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.body).toMatch(/^http_requests_total\{handler="manifests",method="GET",code="401"\} [1-9]/m);
     expect(res.body).toMatch(/^http_requests_total\{handler="manifests",method="GET",code="200"\} [1-9]/m);
-    expect(res.body).toMatch(/^http_request_duration_seconds_bucket\{le="\+Inf",handler="blobs",method="GET",code="200"\} [1-9]/m);
+    expect(res.body).toMatch(/^http_request_duration_seconds_bucket\{handler="blobs",method="GET",code="200",le="\+Inf"\} [1-9]/m);
     expect(res.body).toMatch(/^http_response_size_bytes_sum\{handler="blobs",method="GET",code="200"\} [1-9]/m);
     expect(res.body).toMatch(/^http_requests_inflight\{handler="metrics"\} 1$/m);
     expect(res.body).toMatch(/^seed_registry_images 1$/m);
@@ -122,6 +124,33 @@ describe('metrics', () => {
     ['/v2/a/manifests/x/blobs/sha256:1', 'blobs'], ['/v2/a/tags/list', 'tags'], ['/v2/a/referrers/sha256:1?artifactType=x', 'referrers'],
     ['/metrics', 'metrics'], ['/livez', 'livez'], ['/', 'other'], ['/v2/x/y', 'other'],
   ])('handlerOf(%s) = %s', (path, handler) => expect(handlerOf(path)).toBe(handler));
+});
+
+describe('HttpStats', () => {
+  it('writes cumulative buckets, +Inf equal to _count, sums, and in-flight gauges', async () => {
+    const register = new Registry();
+    const stats = new HttpStats();
+    stats.register(register);
+    for (const [seconds, bytes] of [[0.001, 50], [0.2, 5000], [30, 2e9]] as const) {
+      stats.started('blobs');
+      stats.finished('blobs', 'GET', 200, seconds, bytes);
+    }
+    stats.started('manifests');
+    const text = await register.metrics();
+    const labels = 'handler="blobs",method="GET",code="200"';
+    expect(text).toContain(`http_requests_total{${labels}} 3`);
+    expect(text).toContain(`http_request_duration_seconds_bucket{${labels},le="0.005"} 1`);
+    expect(text).toContain(`http_request_duration_seconds_bucket{${labels},le="0.25"} 2`);
+    expect(text).toContain(`http_request_duration_seconds_bucket{${labels},le="10"} 2`);
+    expect(text).toContain(`http_request_duration_seconds_bucket{${labels},le="+Inf"} 3`);
+    expect(text).toContain(`http_request_duration_seconds_sum{${labels}} 30.201`);
+    expect(text).toContain(`http_request_duration_seconds_count{${labels}} 3`);
+    expect(text).toContain(`http_response_size_bytes_bucket{${labels},le="100"} 1`);
+    expect(text).toContain(`http_response_size_bytes_bucket{${labels},le="1000000000"} 2`);
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toContain('http_requests_inflight{handler="blobs"} 0');
+    expect(text).toContain('http_requests_inflight{handler="manifests"} 1');
+  });
 });
 
 describe('readiness after the tar changes size', () => {
