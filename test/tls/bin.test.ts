@@ -16,8 +16,10 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-/** Starts the binary, returns its output up to the listening line, then stops it. */
-function banner(args: string[]): Promise<string> {
+/** Starts the binary, returns its output up to the listening line, then stops it (or, with keep, a stop function). */
+function banner(args: string[]): Promise<string>;
+function banner(args: string[], o: { keep: true }): Promise<{ text: string; stop: () => void }>;
+function banner(args: string[], o?: { keep: true }): Promise<string | { text: string; stop: () => void }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -26,6 +28,7 @@ function banner(args: string[]): Promise<string> {
       out += d.toString();
       if (!/listening on/.test(out)) return;
       clearTimeout(timer);
+      if (o?.keep) return resolve({ text: out, stop: () => child.kill('SIGTERM') });
       child.kill('SIGTERM');
       resolve(out);
     };
@@ -43,6 +46,23 @@ describe('seed-registry --tls-*', () => {
     expect(out).toMatch(/docker pull seed\.example:5443\/library\/busybox:seed/);
     expect(out).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
     expect(await banner(['--port', '0', '--host', '127.0.0.1', '--tls-self-signed', certs, '--advertise', 'seed.example:5443'])).toMatch(/tls\.crt reused/);
+  });
+
+  it('listens dual-stack by default: :: answers on 127.0.0.1 and on ::1', async () => {
+    const out = await banner(['--port', '0', '--quiet'], { keep: true });
+    const port = /listening on http:\/\/\[::\]:(\d+)/.exec(out.text)![1];
+    try {
+      for (const host of ['127.0.0.1', '[::1]']) expect((await fetch(`http://${host}:${port}/v2/`)).status).toBe(200);
+      expect(out.text).toMatch(new RegExp(`docker pull localhost:${port}/`));
+    } finally {
+      out.stop();
+    }
+  });
+
+  it('refuses --htpasswd over plain HTTP on every address, in one line', async () => {
+    const result = await run(['--port', '0', '--htpasswd', '/nonexistent']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^seed-registry: --htpasswd: refusing Basic auth over plain HTTP on every address: .*--allow-insecure-auth$/);
   });
 
   it.each([
