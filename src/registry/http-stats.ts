@@ -47,19 +47,33 @@ function histogramValues(name: string, buckets: number[], slots: Slot[], pick: (
   });
 }
 
-export class HttpStats {
-  private readonly slots = new Map<string, Slot>();
-  private readonly inflight = new Map<string, number>();
+/** One handler's figures: its in-flight count and a slot per (method, status code). */
+export interface HandlerStats {
+  handler: string;
+  inflight: number;
+  slots: Map<number, Slot>;
+}
 
-  started(handler: string): void {
-    this.inflight.set(handler, (this.inflight.get(handler) ?? 0) + 1);
+const METHOD_INDEX: Record<string, number> = { GET: 0, HEAD: 1 };
+const METHOD_NAMES = ['GET', 'HEAD', 'other'];
+
+export class HttpStats {
+  private readonly handlers = new Map<string, HandlerStats>();
+
+  /** The handler's record, made on first use; a request keeps it from start to finish. */
+  of(handler: string): HandlerStats {
+    let h = this.handlers.get(handler);
+    if (!h) this.handlers.set(handler, (h = { handler, inflight: 0, slots: new Map() }));
+    return h;
   }
 
-  finished(handler: string, method: string, code: number, seconds: number, bytes: number): void {
-    this.inflight.set(handler, this.inflight.get(handler)! - 1);
-    const key = `${handler} ${method} ${code}`;
-    let slot = this.slots.get(key);
-    if (!slot) this.slots.set(key, (slot = { labels: { handler, method, code: String(code) }, requests: 0, duration: histogram(DURATION_BUCKETS), size: histogram(SIZE_BUCKETS) }));
+  finished(h: HandlerStats, method: string, code: number, seconds: number, bytes: number): void {
+    h.inflight--;
+    // A number key: no string built per request.
+    const m = METHOD_INDEX[method] ?? 2;
+    const key = code * 4 + m;
+    let slot = h.slots.get(key);
+    if (!slot) h.slots.set(key, (slot = { labels: { handler: h.handler, method: METHOD_NAMES[m]!, code: String(code) }, requests: 0, duration: histogram(DURATION_BUCKETS), size: histogram(SIZE_BUCKETS) }));
     slot.requests++;
     observe(slot.duration, DURATION_BUCKETS, seconds);
     observe(slot.size, SIZE_BUCKETS, bytes);
@@ -67,13 +81,13 @@ export class HttpStats {
 
   /** Registers the four metrics with `register`; their values are read at each scrape. */
   register(register: Registry): void {
-    const slots = () => [...this.slots.values()];
+    const slots = () => [...this.handlers.values()].flatMap((h) => [...h.slots.values()]);
     const metric = (name: string, help: string, type: string, values: () => Value[]) => ({ name, help, type, get: () => ({ name, help, type, values: values(), aggregator: 'sum' }) });
     const metrics = [
       metric('http_requests_total', 'Requests answered, by handler, method and status code', 'counter', () => slots().map((s) => ({ labels: s.labels, value: s.requests }))),
       metric('http_request_duration_seconds', 'Time from request to the last body byte handed to the socket', 'histogram', () => histogramValues('http_request_duration_seconds', DURATION_BUCKETS, slots(), (s) => s.duration)),
       metric('http_response_size_bytes', 'Response body bytes', 'histogram', () => histogramValues('http_response_size_bytes', SIZE_BUCKETS, slots(), (s) => s.size)),
-      metric('http_requests_inflight', 'Requests being answered', 'gauge', () => [...this.inflight].map(([handler, value]) => ({ labels: { handler }, value }))),
+      metric('http_requests_inflight', 'Requests being answered', 'gauge', () => [...this.handlers.values()].map((h) => ({ labels: { handler: h.handler }, value: h.inflight }))),
     ];
     // A plain object with name, help, type and get() is all a prom-client Registry reads.
     for (const m of metrics) register.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);

@@ -8,8 +8,7 @@ import { HttpStats } from './http-stats.js';
 import { writeReply, type Stage } from './stages.js';
 
 export const METRICS = '/metrics';
-const METHODS = new Set(['GET', 'HEAD']);
-const ROUTE = /\/(manifests|blobs|tags|referrers)\/[^/]*$/;
+const ROUTES = ['manifests', 'blobs', 'tags', 'referrers'];
 
 /** The `handler` label: the kind of route, from the path alone (the route table does not know metrics). */
 export function handlerOf(url: string): string {
@@ -18,7 +17,12 @@ export function handlerOf(url: string): string {
   if (!path.startsWith('/v2')) return path === METRICS ? 'metrics' : path === '/livez' ? 'livez' : path === '/readyz' ? 'readyz' : 'other';
   if (path === '/v2/' || path === '/v2') return 'base';
   if (path === '/v2/_catalog') return 'catalog';
-  return ROUTE.exec(path)?.[1] ?? 'other';
+  // The segment before the last: /v2/<name>/manifests/<ref>, /blobs/<digest>, /tags/list, /referrers/<digest>.
+  // Compared in place: no string is cut out of the path on this per-request path.
+  const last = path.lastIndexOf('/');
+  const from = path.lastIndexOf('/', last - 1) + 1;
+  for (const kind of ROUTES) if (last - from === kind.length && path.startsWith(kind, from)) return kind;
+  return 'other';
 }
 
 export function metricsStage(images: number): Stage {
@@ -32,13 +36,13 @@ export function metricsStage(images: number): Stage {
   return (next) => async (req, res) => {
     const started = performance.now();
     const handler = handlerOf(req.url ?? '/');
-    const method = METHODS.has(req.method ?? '') ? req.method! : 'other';
-    stats.started(handler);
+    const h = stats.of(handler);
+    h.inflight++;
     let bytes = 0;
     try {
       bytes = handler === 'metrics' && req.method === 'GET' ? writeReply(req, res, await exposition(register)) : await next(req, res);
     } finally {
-      stats.finished(handler, method, res.statusCode, (performance.now() - started) / 1000, bytes);
+      stats.finished(h, req.method ?? '', res.statusCode, (performance.now() - started) / 1000, bytes);
       if (handler === 'blobs' && bytes > 0) blobBytes.inc(bytes);
     }
     return bytes;

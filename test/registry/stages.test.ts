@@ -121,7 +121,7 @@ describe('metrics', () => {
 
   it.each([
     ['/v2/', 'base'], ['/v2/_catalog?n=1', 'catalog'], ['/v2/a/blobs/b/manifests/sha256:1', 'manifests'],
-    ['/v2/a/manifests/x/blobs/sha256:1', 'blobs'], ['/v2/a/tags/list', 'tags'], ['/v2/a/referrers/sha256:1?artifactType=x', 'referrers'],
+    ['/v2/a/manifests/x/blobs/sha256:1', 'blobs'], ['/v2/a/tags/list', 'tags'], ['/v2/a/b/c', 'other'], ['/v2/tags/x/y', 'other'], ['/v2/a/referrers/sha256:1?artifactType=x', 'referrers'],
     ['/metrics', 'metrics'], ['/livez', 'livez'], ['/', 'other'], ['/v2/x/y', 'other'],
   ])('handlerOf(%s) = %s', (path, handler) => expect(handlerOf(path)).toBe(handler));
 });
@@ -132,10 +132,11 @@ describe('HttpStats', () => {
     const stats = new HttpStats();
     stats.register(register);
     for (const [seconds, bytes] of [[0.001, 50], [0.2, 5000], [30, 2e9]] as const) {
-      stats.started('blobs');
-      stats.finished('blobs', 'GET', 200, seconds, bytes);
+      const h = stats.of('blobs');
+      h.inflight++;
+      stats.finished(h, 'GET', 200, seconds, bytes);
     }
-    stats.started('manifests');
+    stats.of('manifests').inflight++;
     const text = await register.metrics();
     const labels = 'handler="blobs",method="GET",code="200"';
     expect(text).toContain(`http_requests_total{${labels}} 3`);
