@@ -78,10 +78,12 @@ export function authStage(users: Map<string, string>): Stage {
   const verify = createVerifier(users);
   const unauthorized = errorReply(new RegistryError('UNAUTHORIZED'));
   const reply = { ...unauthorized, headers: { ...unauthorized.headers, ...CHALLENGE } };
-  return (next) => async (req, res) => {
+  // Not an async function: a remembered header passes with no extra promise.
+  return (next) => (req, res) => {
     if (req.url === '/') return next(req, res);
     const ok = verify(req.headers.authorization);
-    if (ok === true || (ok !== false && (await ok))) return next(req, res);
-    return writeReply(req, res, reply);
+    if (ok === true) return next(req, res);
+    if (ok === false) return Promise.resolve(writeReply(req, res, reply));
+    return ok.then((passed) => (passed ? next(req, res) : writeReply(req, res, reply)));
   };
 }

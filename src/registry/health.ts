@@ -3,6 +3,7 @@
 // still the size it was at start: a file truncated or rewritten in place would serve wrong bytes.
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ContentType, Header } from './headers.js';
 import type { Reply } from './reply.js';
 import { writeReply, type Stage } from './stages.js';
@@ -31,14 +32,16 @@ export async function readinessProblem(sizes: ReadonlyMap<string, number>): Prom
 export function healthStage(tarPaths: Iterable<string>): Stage {
   const sizes = new Map([...new Set(tarPaths)].map((p) => [p, statSync(p).size]));
   const live = text(200, 'ok');
-  return (next) => async (req, res) => {
+  const ready = async (req: IncomingMessage, res: ServerResponse) => {
+    const problem = await readinessProblem(sizes);
+    return writeReply(req, res, problem === undefined ? live : text(503, `not ready: ${problem}`));
+  };
+  // Not an async function: every registry request passes through here, and gets no extra promise.
+  return (next) => (req, res) => {
     const url = req.url ?? '';
-    // Cheap test first: every registry request passes through here.
     if (!url.startsWith(LIVEZ) && !url.startsWith(READYZ)) return next(req, res);
     const path = url.split('?')[0];
     if ((path !== LIVEZ && path !== READYZ) || (req.method !== 'GET' && req.method !== 'HEAD')) return next(req, res);
-    if (path === LIVEZ) return writeReply(req, res, live);
-    const problem = await readinessProblem(sizes);
-    return writeReply(req, res, problem === undefined ? live : text(503, `not ready: ${problem}`));
+    return path === LIVEZ ? Promise.resolve(writeReply(req, res, live)) : ready(req, res);
   };
 }

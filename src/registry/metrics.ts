@@ -33,19 +33,22 @@ export function metricsStage(images: number): Stage {
   const blobBytes = new Counter({ name: 'seed_registry_blob_bytes_served_total', help: 'Blob body bytes answered', registers: [register] });
   new Gauge({ name: 'seed_registry_images', help: 'Images served (tags and untagged manifests listed at start)', registers: [register] }).set(images);
 
-  return (next) => async (req, res) => {
+  return (next) => (req, res) => {
     const started = performance.now();
     const handler = handlerOf(req.url ?? '/');
     const h = stats.of(handler);
     h.inflight++;
-    let bytes = 0;
-    try {
-      bytes = handler === 'metrics' && req.method === 'GET' ? writeReply(req, res, await exposition(register)) : await next(req, res);
-    } finally {
+    const done = (bytes: number) => {
       stats.finished(h, req.method ?? '', res.statusCode, (performance.now() - started) / 1000, bytes);
       if (handler === 'blobs' && bytes > 0) blobBytes.inc(bytes);
-    }
-    return bytes;
+      return bytes;
+    };
+    const answered = handler === 'metrics' && req.method === 'GET' ? exposition(register).then((reply) => writeReply(req, res, reply)) : next(req, res);
+    // then() rather than an async function: one promise less per request on the hot path.
+    return answered.then(done, (error: unknown) => {
+      done(0);
+      throw error;
+    });
   };
 }
 
