@@ -70,10 +70,14 @@ describe('seed-registry --tls-*', () => {
     [['--tls-cert', 'GARBAGE', '--tls-key', 'GARBAGE'], 'no PEM certificate'],
     [['--tls-cert', 'CERT'], '--tls-cert: needs --tls-cert and --tls-key together'],
     [['--advertise', 'not a host'], "argument 'not a host' is invalid"],
+    [['--host', '127.0.0.1', '--htpasswd', 'MD5'], 'line 1: user bob: not a bcrypt hash'],
   ])('%j → one line, exit 1', async (args, message) => {
     const garbage = join(dir, 'garbage.pem');
     writeFileSync(garbage, 'not pem');
-    const result = await run(['--port', '0', ...args.map((a) => (a === 'GARBAGE' ? garbage : a === 'CERT' ? join(dir, 'x.crt') : a))]);
+    const md5 = join(dir, 'htpasswd-md5');
+    writeFileSync(md5, 'bob:$apr1$Vq0Yq3kT$7uX2W4Q9xQm0JYq7nXgq5/\n');
+    const files: Record<string, string> = { GARBAGE: garbage, CERT: join(dir, 'x.crt'), MD5: md5 };
+    const result = await run(['--port', '0', ...args.map((a) => files[a] ?? a)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
