@@ -1,4 +1,4 @@
-// The per-request HTTP figures, counted in plain numbers and turned into Prometheus metrics only
+// The per-request HTTP figures (and the seed's own two), counted in plain numbers and turned into Prometheus metrics only
 // when scraped. prom-client's own Counter/Histogram hash the label values on every call (even
 // through .labels()), which cost ~10% of manifest requests/s here; these slots cost a map lookup.
 import type { Registry } from 'prom-client';
@@ -59,6 +59,8 @@ const METHOD_NAMES = ['GET', 'HEAD', 'other'];
 
 export class HttpStats {
   private readonly handlers = new Map<string, HandlerStats>();
+  /** Blob body bytes answered (seed_registry_blob_bytes_served_total). */
+  blobBytes = 0;
 
   /** The handler's record, made on first use; a request keeps it from start to finish. */
   of(handler: string): HandlerStats {
@@ -79,8 +81,8 @@ export class HttpStats {
     observe(slot.size, SIZE_BUCKETS, bytes);
   }
 
-  /** Registers the four metrics with `register`; their values are read at each scrape. */
-  register(register: Registry): void {
+  /** Registers the HTTP metrics and the seed's two with `register`; their values are read at each scrape. */
+  register(register: Registry, images = 0): void {
     const slots = () => [...this.handlers.values()].flatMap((h) => [...h.slots.values()]);
     const metric = (name: string, help: string, type: string, values: () => Value[]) => ({ name, help, type, get: () => ({ name, help, type, values: values(), aggregator: 'sum' }) });
     const metrics = [
@@ -88,6 +90,8 @@ export class HttpStats {
       metric('http_request_duration_seconds', 'Time from request to the last body byte handed to the socket', 'histogram', () => histogramValues('http_request_duration_seconds', DURATION_BUCKETS, slots(), (s) => s.duration)),
       metric('http_response_size_bytes', 'Response body bytes', 'histogram', () => histogramValues('http_response_size_bytes', SIZE_BUCKETS, slots(), (s) => s.size)),
       metric('http_requests_inflight', 'Requests being answered', 'gauge', () => [...this.handlers.values()].map((h) => ({ labels: { handler: h.handler }, value: h.inflight }))),
+      metric('seed_registry_images', 'Images served (tags and untagged manifests listed at start)', 'gauge', () => [{ labels: {}, value: images }]),
+      metric('seed_registry_blob_bytes_served_total', 'Blob body bytes answered', 'counter', () => [{ labels: {}, value: this.blobBytes }]),
     ];
     // A plain object with name, help, type and get() is all a prom-client Registry reads.
     for (const m of metrics) register.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);

@@ -2,7 +2,7 @@
 // (http_requests_total, http_request_duration_seconds, http_response_size_bytes,
 // http_requests_inflight), the seed's own two, and prom-client's process metrics. The stage is
 // outermost, so 401s, health probes and /metrics itself are counted too.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { Header } from './headers.js';
 import { HttpStats } from './http-stats.js';
 import { writeReply, type Stage } from './stages.js';
@@ -25,13 +25,15 @@ export function handlerOf(url: string): string {
   return 'other';
 }
 
+/** prom-client is loaded this long after start, off the path to the listening line (or at the first scrape). */
+const LOAD_AFTER_MS = 1_000;
+
 export function metricsStage(images: number): Stage {
-  const register = new Registry();
-  collectDefaultMetrics({ register });
   const stats = new HttpStats();
-  stats.register(register);
-  const blobBytes = new Counter({ name: 'seed_registry_blob_bytes_served_total', help: 'Blob body bytes answered', registers: [register] });
-  new Gauge({ name: 'seed_registry_images', help: 'Images served (tags and untagged manifests listed at start)', registers: [register] }).set(images);
+  let registry: Promise<Registry> | undefined;
+  const load = () => (registry ??= createPromRegistry(stats, images));
+  // A failed load shows at the scrape (the connection is cut); it must not end the process.
+  setTimeout(() => load().catch(() => undefined), LOAD_AFTER_MS).unref();
 
   return (next) => (req, res) => {
     const started = performance.now();
@@ -40,16 +42,27 @@ export function metricsStage(images: number): Stage {
     h.inflight++;
     const done = (bytes: number) => {
       stats.finished(h, req.method ?? '', res.statusCode, (performance.now() - started) / 1000, bytes);
-      if (handler === 'blobs' && bytes > 0) blobBytes.inc(bytes);
+      if (handler === 'blobs') stats.blobBytes += bytes;
       return bytes;
     };
-    const answered = handler === 'metrics' && req.method === 'GET' ? exposition(register).then((reply) => writeReply(req, res, reply)) : next(req, res);
+    const answered = handler === 'metrics' && req.method === 'GET' ? load().then(exposition).then((reply) => writeReply(req, res, reply)) : next(req, res);
     // then() rather than an async function: one promise less per request on the hot path.
     return answered.then(done, (error: unknown) => {
       done(0);
       throw error;
     });
   };
+}
+
+/** The Registry: process metrics and the seed's figures, read from `stats` at each scrape. */
+async function createPromRegistry(stats: HttpStats, images: number): Promise<Registry> {
+  const loaded = await import('prom-client');
+  // prom-client is CommonJS: imported from a bundle chunk, its exports arrive as `default`.
+  const { Registry, collectDefaultMetrics } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+  stats.register(register, images);
+  return register;
 }
 
 async function exposition(register: Registry) {

@@ -6,7 +6,6 @@ import type { ImageModel, Platform } from '../model.js';
 import type { Advertised } from '../tls/sans.js';
 import { LoadError } from '../load-error.js';
 import { boundUrl, isLoopback, listenDefault, reachableAt } from './addresses.js';
-import { authStage, loadHtpasswd } from './auth.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
@@ -42,10 +41,10 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export async function runServe(options: ServeOptions): Promise<void> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
-  const users = readUsers(options, tls !== undefined);
+  const auth = await startAuth(options, tls !== undefined);
   const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const stages = buildStages(model, users, options.metrics ?? true);
+  const stages = buildStages(model, auth, options.metrics ?? true);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
   const address = await listenDefault(registry.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
@@ -78,18 +77,20 @@ async function startTls(o: ServeOptions) {
 }
 
 /** Basic auth sends the password in every request: only over TLS, or where it stays on this machine. */
-function readUsers(o: ServeOptions, tls: boolean): Map<string, string> | undefined {
+async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefined> {
   if (o.htpasswd === undefined) return undefined;
   if (!tls && !o.allowInsecureAuth && !(o.host !== undefined && isLoopback(o.host))) {
     throw new LoadError('--htpasswd', `refusing Basic auth over plain HTTP on ${o.host ?? 'every address'}: serve TLS (--tls-self-signed, --tls-cert), listen on loopback (--host 127.0.0.1), or pass --allow-insecure-auth`);
   }
-  return loadHtpasswd(o.htpasswd);
+  // bcrypt is loaded only when auth is asked for.
+  const { authStage, loadHtpasswd } = await import('./auth.js');
+  return authStage(loadHtpasswd(o.htpasswd));
 }
 
 /** Outermost first: metrics count everything, health is never behind auth. */
-function buildStages(model: ImageModel, users: Map<string, string> | undefined, metrics: boolean): Stage[] {
+function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
   const tars = model.images.map((r) => r.tarPath);
-  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(tars), ...(users ? [authStage(users)] : [])];
+  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(tars), ...(auth ? [auth] : [])];
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

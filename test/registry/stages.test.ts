@@ -130,7 +130,7 @@ describe('HttpStats', () => {
   it('writes cumulative buckets, +Inf equal to _count, sums, and in-flight gauges', async () => {
     const register = new Registry();
     const stats = new HttpStats();
-    stats.register(register);
+    stats.register(register, 2);
     for (const [seconds, bytes] of [[0.001, 50], [0.2, 5000], [30, 2e9]] as const) {
       const h = stats.of('blobs');
       h.inflight++;
@@ -151,6 +151,7 @@ describe('HttpStats', () => {
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(text).toContain('http_requests_inflight{handler="blobs"} 0');
     expect(text).toContain('http_requests_inflight{handler="manifests"} 1');
+    expect(text).toContain('seed_registry_images 2');
   });
 });
 

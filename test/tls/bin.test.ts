@@ -53,6 +53,11 @@ describe('seed-registry --tls-*', () => {
     const port = /listening on http:\/\/\[::\]:(\d+)/.exec(out.text)![1];
     try {
       for (const host of ['127.0.0.1', '[::1]']) expect((await fetch(`http://${host}:${port}/v2/`)).status).toBe(200);
+      // The bundle loads prom-client in its own chunk: scrape the real binary, not only the module.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^http_requests_total\{handler="base",method="GET",code="200"\} 2$/m);
+      expect(metrics).toMatch(/^seed_registry_images 1$/m);
+      expect(metrics).toMatch(/^process_cpu_seconds_total /m);
       expect(out.text).toMatch(new RegExp(`docker pull localhost:${port}/`));
     } finally {
       out.stop();
