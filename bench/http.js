@@ -1,6 +1,7 @@
 // The benchmark's HTTP client: raw node:http, bodies counted and dropped, never buffered,
 // so the client costs the same for every server it measures.
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 export const MANIFEST_ACCEPT = [
@@ -12,10 +13,17 @@ export const MANIFEST_ACCEPT = [
 
 const REQUEST_TIMEOUT_MS = 120_000;
 
+/** The CA https:// URLs are verified against (the TLS section's self-signed one). */
+let trustedCa;
+export function trustCa(pem) {
+  trustedCa = pem;
+}
+
 /** GETs `url`; resolves with status, headers, body byte count and (when `keep`) the body. */
 export function get(url, { headers = {}, keep = false, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers, agent: false }, (res) => {
+    const https = url.startsWith('https:');
+    const req = (https ? httpsRequest : request)(url, { headers, agent: false, ...(https && { ca: trustedCa }) }, (res) => {
       let bytes = 0;
       const kept = [];
       res.on('data', (chunk) => {

@@ -22,6 +22,7 @@ import { renderZstd, runZstdBench } from './zstd.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
+import { measureTls, renderTls } from './tls.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -38,6 +39,8 @@ const USAGE = `usage: node bench/run.js [options]
   --wrk-seconds N    each manifest load run (default 10)
   --connections N    manifest load connections (default 16)
   --peers LIST       servers, comma-separated (default seed-registry,distribution,nginx)
+  --tls              also measure HTTPS (seed, distribution, same certificate) and /metrics on/off
+  --tls-only         only that (no --peers run, docs not updated)
   --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
@@ -69,7 +72,8 @@ function parseOptions(argv) {
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
-      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, memory: { type: 'boolean' } },
+      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, memory: { type: 'boolean' },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -84,6 +88,7 @@ function parseOptions(argv) {
   return {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
+    tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -165,6 +170,7 @@ async function main() {
     }
     // Daemon sockets need a short path, so the clients live in their own short temp dir.
     if (opts.pulls) ctx.clients = await startClients(mkdtempSync('/tmp/sb-'));
+    if (opts.tlsOnly) return await tlsOnly(opts, images, ctx);
     const servers = {};
     for (const peer of opts.peers) {
       // Gigabytes just written (the images, a peer's import) are flushed to disk in the background
@@ -178,12 +184,13 @@ async function main() {
     console.error('node floor:');
     const nodeFloor = await measureNodeFloor(opts.readyRuns);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+    const tls = opts.tls ? await measureTls(images, opts, ctx) : undefined;
     console.error('single executable:');
     const release = await measureRelease({ ...opts.release, tmpDir });
-    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, release, memory: memoryFigures };
+    const results = { command, machine: describeMachine(), options: opts.sizes, images, servers, nodeFloor, release, memory: memoryFigures, tls };
     results.targets = checkTargets(results);
     for (const image of Object.values(results.images)) delete image.manifest;
-    const text = render(results) + (push ? `\n\n${renderPush(images.large, push)}` : '');
+    const text = render(results) + (push ? `\n\n${renderPush(images.large, push)}` : '') + (tls ? `\n\nTLS and metrics (large image, servers side by side):\n\n${renderTls(tls)}` : '');
     if (push) results.push = push;
     console.log(text);
     mkdirSync(dirname(opts.out), { recursive: true });
@@ -204,6 +211,15 @@ async function runFolder(opts, dir, tmpDir) {
   console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderFolder(results)}`);
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** --tls-only: the TLS section alone, printed and written to --out. */
+async function tlsOnly(opts, images, ctx) {
+  const tls = await measureTls(images, opts, ctx);
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  console.log([`Run: \`${command}\``, '', `Machine: ${renderMachine(describeMachine())}`, '', renderTls(tls)].join('\n'));
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify({ command, tls }, null, 2)}\n`);
 }
 
 main().catch((err) => {

@@ -3,7 +3,7 @@
 // ~250 ms start on this project's 2-core machines; one bundled file loads in a fraction of that
 // (docs/benchmarks.md). tsc still type-checks everything (npm run build).
 // The bundle inlines every runtime dependency, so the npm package has none to install.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -17,12 +17,18 @@ function defines(hasFixture) {
   return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture) };
 }
 
-/** dist/seed-registry.js, the ES module bin/seed-registry.js loads (a clone, the npm package). */
+/** dist/seed-registry.js (and its chunks), the ES module bin/seed-registry.js loads (a clone, the npm package). */
 export async function bundleModule() {
+  // Chunk names carry a content hash: clear the old ones.
+  rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
   await build({
     ...common,
-    entryPoints: ['src/cli.ts'],
-    outfile: 'dist/seed-registry.js',
+    entryPoints: { 'seed-registry': 'src/cli.ts' },
+    outdir: 'dist',
+    // Code loaded only for some options (X.509 for TLS, bcrypt for --htpasswd, prom-client after the
+    // listening line) goes into chunks the start never parses.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     format: 'esm',
     sourcemap: true,
     define: defines(true),
@@ -33,7 +39,8 @@ export async function bundleModule() {
 
 /**
  * One CommonJS script that runs the command line, for a single executable: Node 20 runs the
- * injected main script as CommonJS, with a require() that loads only built-in modules.
+ * injected main script as CommonJS, with a require() that loads only built-in modules. Without
+ * splitting, esbuild inlines the lazily imported chunks.
  */
 export async function bundleScript(outfile) {
   await build({

@@ -12,10 +12,10 @@ import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, isPushError } from './push/command.js';
 import { pushWhenReady } from './push/serve.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
+import { parseAdvertise, type Advertised } from './tls/sans.js';
 
 /** Defaults as registry:2 has them. */
 const DEFAULT_PORT = 5000;
-const DEFAULT_HOST = '0.0.0.0';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -26,6 +26,14 @@ function parsePort(value: string): number {
 function platformOption(value: string) {
   try {
     return parsePlatform(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function advertiseOption(value: string, previous: Advertised[] | undefined): Advertised[] {
+  try {
+    return [...(previous ?? []), parseAdvertise(value)];
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -81,7 +89,14 @@ export function buildProgram(): Command {
     .argument('[archives...]', 'image tarballs (shorthand for --tar)')
     .addOption(tarOption())
     .option('-p, --port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
-    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .option('--host <address>', 'address to listen on (default: :: with IPv4 too where the host has IPv6, else 0.0.0.0)')
+    .option('--advertise <host[:port]>', 'address nodes reach the seed at (repeatable): pull lines and certificate names', advertiseOption)
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (a chain after it is sent whole); needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt')
+    .option('--htpasswd <file>', 'require HTTP Basic auth on every /v2/ route; bcrypt entries only (htpasswd -B)')
+    .option('--allow-insecure-auth', 'allow --htpasswd over plain HTTP on a non-loopback address', false)
+    .option('--no-metrics', 'do not serve /metrics (Prometheus)')
     .addOption(new Option('--platform <os/arch[/variant]>', 'platform served to clients that accept no image index').argParser(platformOption).default(DEFAULT_PLATFORM, 'linux/amd64'))
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
@@ -90,7 +105,12 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no access log', false)
     .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
-    const model = await runServe({ tars: archivesOf(archives, command), port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    const model = await runServe({
+      tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
+      tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics,
+      platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
+    });
     if (o.pushTo !== undefined) void pushWhenReady(model, o.pushTo);
   });
 

@@ -4,13 +4,31 @@ import { loadImages } from '../image/load.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
+import type { Advertised } from '../tls/sans.js';
+import { LoadError } from '../load-error.js';
+import { boundUrl, isLoopback, listenDefault, reachableAt } from './addresses.js';
+import { healthStage } from './health.js';
+import { metricsStage } from './metrics.js';
+import type { Stage } from './stages.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
 
 export interface ServeOptions {
   tars: string[];
   port: number;
-  host: string;
+  /** undefined: `::` (IPv4 too) where the host has IPv6, else `0.0.0.0`. */
+  host?: string;
+  /** Addresses nodes reach the seed at: pull lines, certificate names. */
+  advertise: Advertised[];
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: string;
+  /** Basic auth on every registry route, bcrypt users from this file. */
+  htpasswd?: string;
+  /** Allow --htpasswd over plain HTTP on a non-loopback address. */
+  allowInsecureAuth?: boolean;
+  /** Serve /metrics (default on). */
+  metrics?: boolean;
   platform: Platform;
   repository?: string;
   verify: boolean;
@@ -27,10 +45,14 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Resolves once listening, with the model served (for `--push-to`). */
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
+  // Certificates first: a mistake there is found before a long load.
+  const tls = await startTls(options);
+  const auth = await startAuth(options, tls !== undefined);
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const registry = await createRegistry(model, { platform: options.platform, logger });
+  const stages = buildStages(model, auth, options.metrics ?? true);
+  const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
   const stop = (signal: string) => {
@@ -46,11 +68,37 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
     );
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
-  const address = await registry.listen(options.port, options.host);
-  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
-  console.log(`seed-registry listening on http://${printable}:${address.port}`);
+  const address = await listenDefault(registry.listen, options.port, options.host);
+  const reachable = reachableAt(address, options.advertise);
+  for (const line of banner(model, reachable[0]!)) console.log(line);
+  for (const line of tls?.banner ?? []) console.log(line);
+  if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
+  console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   return model;
+}
+
+/** The X.509 library is loaded only when TLS is asked for: plain HTTP starts without its cost. */
+async function startTls(o: ServeOptions) {
+  if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsSelfSigned === undefined) return undefined;
+  const { serverTls } = await import('../tls/serve.js');
+  return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
+}
+
+/** Basic auth sends the password in every request: only over TLS, or where it stays on this machine. */
+async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefined> {
+  if (o.htpasswd === undefined) return undefined;
+  if (!tls && !o.allowInsecureAuth && !(o.host !== undefined && isLoopback(o.host))) {
+    throw new LoadError('--htpasswd', `refusing Basic auth over plain HTTP on ${o.host ?? 'every address'}: serve TLS (--tls-self-signed, --tls-cert), listen on loopback (--host 127.0.0.1), or pass --allow-insecure-auth`);
+  }
+  // bcrypt is loaded only when auth is asked for.
+  const { authStage, loadHtpasswd } = await import('./auth.js');
+  return authStage(loadHtpasswd(o.htpasswd));
+}
+
+/** Outermost first: metrics count everything, health is never behind auth. */
+function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
+  const tars = model.images.map((r) => r.tarPath);
+  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(tars), ...(auth ? [auth] : [])];
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */
@@ -59,9 +107,4 @@ export function banner(model: ImageModel, host: string): string[] {
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
   // Platforms and warnings quote archive text: escaped, so each stays one harmless line.
   return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)].map(printable);
-}
-
-/** A wildcard bind address is not something to pull from; the local machine is. */
-function pullHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 }

@@ -1,7 +1,7 @@
 // A private containerd: its own root, state and sockets; plugins this machine cannot run are disabled.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitUntil, type Daemon } from './daemon.js';
+import { startDaemon, waitUntil, type Daemon, type Wrap } from './daemon.js';
 import { run, runOk, type RunOptions } from './run.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -41,11 +41,12 @@ function configToml(dir: string): string {
   ].join('\n');
 }
 
-export async function startContainerd(dir: string): Promise<Containerd> {
+/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts). */
+export async function startContainerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args]): Promise<Containerd> {
   const config = join(dir, 'containerd.toml');
   writeFileSync(config, configToml(dir));
   const address = join(dir, 'ctd.sock');
-  const daemon = startDaemon('containerd', ['--config', config], join(dir, 'containerd.log'));
+  const daemon = startDaemon(...wrap('containerd', ['--config', config]), join(dir, 'containerd.log'));
   const ctr = (args: string[], options: RunOptions = {}) => runOk('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args], options);
   await waitUntil('containerd', async () => (await run('ctr', ['-a', address, 'version'], { timeoutMs: 5000 })).code === 0, READY_TIMEOUT_MS, daemon);
   return { daemon, address, ctr, stop: () => daemon.stop() };

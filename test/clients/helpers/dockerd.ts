@@ -1,7 +1,7 @@
 // A private dockerd: its own data root, exec root, pidfile and socket, no bridge and no iptables rules.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitUntil, type Daemon } from './daemon.js';
+import { startDaemon, waitUntil, type Daemon, type Wrap } from './daemon.js';
 import { run, runOk, type RunOptions } from './run.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -14,14 +14,14 @@ export interface Docker {
   stop(): Promise<void>;
 }
 
-export async function startDockerd(dir: string): Promise<Docker> {
+/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts). */
+export async function startDockerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args]): Promise<Docker> {
   // Unix socket paths are limited to ~100 bytes, so `dir` must be short (e.g. /tmp/sr-XXXXXX).
   const host = `unix://${join(dir, 'docker.sock')}`;
   const configFile = join(dir, 'daemon.json');
   writeFileSync(configFile, '{}\n'); // keep the host's /etc/docker/daemon.json out of the test
   const daemon = startDaemon(
-    'dockerd',
-    [
+    ...wrap('dockerd', [
       '--storage-driver=vfs',
       '--iptables=false',
       '--ip-masq=false',
@@ -31,7 +31,7 @@ export async function startDockerd(dir: string): Promise<Docker> {
       '--exec-root', join(dir, 'dx'),
       '--pidfile', join(dir, 'docker.pid'),
       '-H', host,
-    ],
+    ]),
     join(dir, 'dockerd.log'),
   );
   // The legacy builder: BuildKit needs a buildx plugin we do not require, and cannot use `FROM` on local images offline.
