@@ -41,12 +41,14 @@ function configToml(dir: string): string {
   ].join('\n');
 }
 
-export async function startContainerd(dir: string): Promise<Containerd> {
+/** `netns`: run containerd, and every ctr (which pulls in its own process), inside that network namespace. */
+export async function startContainerd(dir: string, options: { netns?: string } = {}): Promise<Containerd> {
   const config = join(dir, 'containerd.toml');
   writeFileSync(config, configToml(dir));
   const address = join(dir, 'ctd.sock');
-  const daemon = startDaemon('containerd', ['--config', config], join(dir, 'containerd.log'));
-  const ctr = (args: string[], options: RunOptions = {}) => runOk('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args], options);
+  const inNetns = (cmd: string, args: string[]): [string, string[]] => (options.netns ? ['ip', ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args]);
+  const daemon = startDaemon(...inNetns('containerd', ['--config', config]), join(dir, 'containerd.log'));
+  const ctr = (args: string[], runOptions: RunOptions = {}) => runOk(...inNetns('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), runOptions);
   await waitUntil('containerd', async () => (await run('ctr', ['-a', address, 'version'], { timeoutMs: 5000 })).code === 0, READY_TIMEOUT_MS, daemon);
   return { daemon, address, ctr, stop: () => daemon.stop() };
 }
