@@ -13,6 +13,7 @@ import { ensureImage } from './images.js';
 import { PEERS } from './peers.js';
 import { killAllSync, stopAll } from './proc.js';
 import { measurePeer } from './suite.js';
+import { runHerd } from './herd-run.js';
 import { startClients } from './clients.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
@@ -37,10 +38,15 @@ const USAGE = `usage: node bench/run.js [options]
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
   --out FILE         JSON results (default .bench/results.json)
-  --no-docs          do not update docs/benchmarks.md`;
+  --no-docs          do not update docs/benchmarks.md
+  --herd             run only the first-boot herd: --herd-nodes containerd pulling one image at once,
+                     seed-registry against distribution (results: .bench/herd.json)
+  --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
+  --herd-nodes N     (default 8), --herd-runs N (default 1)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
+  'herd-mib': 1024, 'herd-layers': 4, 'herd-nodes': 8, 'herd-runs': 1,
   runs: 5, 'ready-runs': 5, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1,
 };
 
@@ -49,7 +55,7 @@ function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
-      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' } },
+      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' }, herd: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -62,7 +68,7 @@ function parseOptions(argv) {
   const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
-    sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
+    herd: Boolean(values.herd), sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -110,6 +116,7 @@ function render(results) {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.herd) return runHerd(opts, ROOT);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {
