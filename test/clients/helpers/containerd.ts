@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntil, type Daemon } from './daemon.js';
+import { inNetns } from './netns.js';
 import { run, runOk, type RunOptions } from './run.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -46,9 +47,9 @@ export async function startContainerd(dir: string, options: { netns?: string } =
   const config = join(dir, 'containerd.toml');
   writeFileSync(config, configToml(dir));
   const address = join(dir, 'ctd.sock');
-  const inNetns = (cmd: string, args: string[]): [string, string[]] => (options.netns ? ['ip', ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args]);
-  const daemon = startDaemon(...inNetns('containerd', ['--config', config]), join(dir, 'containerd.log'));
-  const ctr = (args: string[], runOptions: RunOptions = {}) => runOk(...inNetns('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), runOptions);
+  const inside = (cmd: string, args: string[]): [string, string[]] => (options.netns ? inNetns(options.netns, cmd, args) : [cmd, args]);
+  const daemon = startDaemon(...inside('containerd', ['--config', config]), join(dir, 'containerd.log'));
+  const ctr = (args: string[], runOptions: RunOptions = {}) => runOk(...inside('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), runOptions);
   await waitUntil('containerd', async () => (await run('ctr', ['-a', address, 'version'], { timeoutMs: 5000 })).code === 0, READY_TIMEOUT_MS, daemon);
   return { daemon, address, ctr, stop: () => daemon.stop() };
 }

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntil, type Daemon } from './daemon.js';
+import { inNetns } from './netns.js';
 import { run, runOk, type RunOptions } from './run.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -14,26 +15,24 @@ export interface Docker {
   stop(): Promise<void>;
 }
 
-export async function startDockerd(dir: string): Promise<Docker> {
+/** `netns`: run dockerd (which pulls in its own process) inside that network namespace; `daemonJson`: its daemon.json. */
+export async function startDockerd(dir: string, options: { netns?: string; daemonJson?: string } = {}): Promise<Docker> {
   // Unix socket paths are limited to ~100 bytes, so `dir` must be short (e.g. /tmp/sr-XXXXXX).
   const host = `unix://${join(dir, 'docker.sock')}`;
   const configFile = join(dir, 'daemon.json');
-  writeFileSync(configFile, '{}\n'); // keep the host's /etc/docker/daemon.json out of the test
-  const daemon = startDaemon(
-    'dockerd',
-    [
-      '--storage-driver=vfs',
-      '--iptables=false',
-      '--ip-masq=false',
-      '--bridge=none',
-      '--config-file', configFile,
-      '--data-root', join(dir, 'docker'),
-      '--exec-root', join(dir, 'dx'),
-      '--pidfile', join(dir, 'docker.pid'),
-      '-H', host,
-    ],
-    join(dir, 'dockerd.log'),
-  );
+  writeFileSync(configFile, options.daemonJson ?? '{}\n'); // keep the host's /etc/docker/daemon.json out of the test
+  const args = [
+    '--storage-driver=vfs',
+    '--iptables=false',
+    '--ip-masq=false',
+    '--bridge=none',
+    '--config-file', configFile,
+    '--data-root', join(dir, 'docker'),
+    '--exec-root', join(dir, 'dx'),
+    '--pidfile', join(dir, 'docker.pid'),
+    '-H', host,
+  ];
+  const daemon = startDaemon(...(options.netns ? inNetns(options.netns, 'dockerd', args) : ['dockerd', args] as [string, string[]]), join(dir, 'dockerd.log'));
   // The legacy builder: BuildKit needs a buildx plugin we do not require, and cannot use `FROM` on local images offline.
   const env = { DOCKER_HOST: host, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(dir, 'docker-config') };
   const docker = (args: string[], options: RunOptions = {}) =>

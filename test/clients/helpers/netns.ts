@@ -11,9 +11,17 @@ export interface Lan {
   netns: Record<string, string>;
   /** IPv4 address of each host on the LAN. */
   address: Record<string, string>;
-  /** `ip netns exec NS cmd args...`: the argv that runs a command inside a host. */
+  /** The argv that runs a command inside a host's network namespace (see inNetns). */
   inside(host: string, cmd: string, args: string[]): [string, string[]];
   remove(): Promise<void>;
+}
+
+/**
+ * The argv running `cmd` in network namespace `ns` and nothing else: nsenter, not `ip netns exec`, which
+ * also remounts /sys and so hides the cgroup mounts dockerd needs ("Devices cgroup isn't mounted").
+ */
+export function inNetns(ns: string, cmd: string, args: string[]): [string, string[]] {
+  return ['nsenter', [`--net=/run/netns/${ns}`, cmd, ...args]];
 }
 
 const created = new Set<string>();
@@ -47,7 +55,7 @@ export async function createLan(hosts: string[]): Promise<Lan> {
   const lan: Lan = {
     netns,
     address,
-    inside: (host, cmd, args) => ['ip', ['netns', 'exec', netns[host]!, cmd, ...args]],
+    inside: (host, cmd, args) => inNetns(netns[host]!, cmd, args),
     async remove() {
       for (const ns of [...Object.values(netns), bridgeNs]) {
         if (created.has(ns)) await ip(['netns', 'del', ns]).catch((e: unknown) => console.error(e));
