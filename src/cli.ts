@@ -10,13 +10,13 @@ import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { runServe } from './registry/run.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
+import { parseAdvertise, type Advertised } from './tls/sans.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 /** `npm start` with no --tar serves the bundled fixture. */
 const DEFAULT_TAR = fileURLToPath(new URL('../fixtures/seed-image.tar', import.meta.url));
 /** Defaults as registry:2 has them. */
 const DEFAULT_PORT = 5000;
-const DEFAULT_HOST = '0.0.0.0';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -27,6 +27,14 @@ function parsePort(value: string): number {
 function platformOption(value: string) {
   try {
     return parsePlatform(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function advertiseOption(value: string, previous: Advertised[]): Advertised[] {
+  try {
+    return [...previous, parseAdvertise(value)];
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -46,13 +54,17 @@ export function buildProgram(): Command {
     .description('serve the images over the OCI distribution pull API')
     .addOption(tarOption())
     .option('-p, --port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
-    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .option('--host <address>', 'address to listen on (default: :: with IPv4 too where the host has IPv6, else 0.0.0.0)')
+    .option('--advertise <host[:port]>', 'address nodes reach the seed at (repeatable): pull lines and certificate names', advertiseOption, [])
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (a chain after it is sent whole); needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt')
     .addOption(new Option('--platform <os/arch[/variant]>', 'platform served to clients that accept no image index').argParser(platformOption).default(DEFAULT_PLATFORM, 'linux/amd64'))
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
-    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet }));
+    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, advertise: o.advertise, tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet }));
 
   program
     .command('inspect')

@@ -3,13 +3,21 @@
 import { loadImages } from '../image/load.js';
 import { pullCommand } from '../inspect.js';
 import type { ImageModel, Platform } from '../model.js';
+import type { Advertised } from '../tls/sans.js';
+import { boundUrl, listenDefault, reachableAt } from './addresses.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
 
 export interface ServeOptions {
   tars: string[];
   port: number;
-  host: string;
+  /** undefined: `::` (IPv4 too) where the host has IPv6, else `0.0.0.0`. */
+  host?: string;
+  /** Addresses nodes reach the seed at: pull lines, certificate names. */
+  advertise: Advertised[];
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: string;
   platform: Platform;
   repository?: string;
   verify: boolean;
@@ -21,13 +29,17 @@ const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export async function runServe(options: ServeOptions): Promise<void> {
+  // Certificates first: a mistake there is found before a long load.
+  const tls = await startTls(options);
   const model = await loadImages(options.tars, { repository: options.repository, verify: options.verify });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const registry = await createRegistry(model, { platform: options.platform, logger });
-  const address = await registry.listen(options.port, options.host);
-  const printable = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  for (const line of banner(model, `${pullHost(options.host)}:${address.port}`)) console.log(line);
-  console.log(`seed-registry listening on http://${printable}:${address.port}`);
+  const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair });
+  const address = await listenDefault(registry.listen, options.port, options.host);
+  const reachable = reachableAt(address, options.advertise);
+  for (const line of banner(model, reachable[0]!)) console.log(line);
+  for (const line of tls?.banner ?? []) console.log(line);
+  if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
+  console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -45,14 +57,16 @@ export async function runServe(options: ServeOptions): Promise<void> {
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
 }
 
+/** The X.509 library is loaded only when TLS is asked for: plain HTTP starts without its cost. */
+async function startTls(o: ServeOptions) {
+  if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsSelfSigned === undefined) return undefined;
+  const { serverTls } = await import('../tls/serve.js');
+  return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
+}
+
 /** One ready-to-paste pull line per image, then the loader's warnings. */
 export function banner(model: ImageModel, host: string): string[] {
   const lines = model.images.map((r) => `  ${pullCommand(host, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
   return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)];
-}
-
-/** A wildcard bind address is not something to pull from; the local machine is. */
-function pullHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 }

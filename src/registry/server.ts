@@ -1,6 +1,7 @@
 // createRegistry: the image model served over the OCI distribution pull API with node:http.
 // Each request: parse (no I/O) → handler returns a Reply or throws → sendReply writes it.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
@@ -14,6 +15,7 @@ import { EMPTY, jsonReply, type Reply } from './reply.js';
 import { parseRequest, type Route } from './request.js';
 import { errorReply, sendReply, sentLength } from './respond.js';
 import { buildServed, type Served } from './served.js';
+import { around, type Stage } from './stages.js';
 import { SourceFiles } from '../source/files.js';
 
 export interface RegistryOptions {
@@ -23,6 +25,10 @@ export interface RegistryOptions {
   /** Bytes per positioned read of a blob (default READ_CHUNK); for measurements. */
   readChunk?: number;
   timeouts?: Partial<Timeouts>;
+  /** Serve HTTPS with this certificate (PEM; a chain after the leaf is sent whole) and key. */
+  tls?: { cert: string; key: string };
+  /** Auth, health, metrics: wrapped around the handler, first one outermost. */
+  stages?: readonly Stage[];
 }
 
 /** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
@@ -53,7 +59,11 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk);
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void handle(served, files, logger, req, res));
+  const handler = around((req, res) => handle(served, files, logger, req, res), options.stages ?? []);
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
+  const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS };
+  // TLS is only how the server is made; https.Server has every http.Server method used below.
+  const server = options.tls ? (createTlsServer({ ...serverOptions, ...options.tls }, listener) as unknown as Server) : createServer(serverOptions, listener);
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.setTimeout(timeouts.idleMs);
@@ -91,7 +101,7 @@ export function route(served: Served, r: Route): Reply {
   }
 }
 
-async function handle(served: Served, files: SourceFiles, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(served: Served, files: SourceFiles, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<number> {
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   let bytes = 0;
@@ -113,6 +123,7 @@ async function handle(served: Served, files: SourceFiles, logger: Logger, req: I
     if (!clientWentAway(res, error)) logger.error(`${method} ${path}: response failed`, error);
     res.destroy();
   }
+  return bytes;
 }
 
 /** The reply to a request: a handler's, a registry error's, or a logged 500 for anything else. */

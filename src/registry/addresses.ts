@@ -1,0 +1,52 @@
+// Where the seed listens and the addresses a banner can honestly tell clients to pull from.
+import { isIP, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { hostPort, type Advertised } from '../tls/sans.js';
+
+/** Errors binding `::` gives on a host without IPv6 (disabled, or no IPv6 stack at all). */
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EINVAL', 'EPROTONOSUPPORT']);
+
+/**
+ * Binds `host`, or by default `::`, which on Linux also accepts IPv4 (as ::ffff:a.b.c.d: node sets
+ * no IPV6_V6ONLY), and falls back to `0.0.0.0` where the host has no IPv6.
+ */
+export async function listenDefault(listen: (port: number, host?: string) => Promise<AddressInfo>, port: number, host?: string): Promise<AddressInfo> {
+  if (host !== undefined) return listen(port, host);
+  try {
+    return await listen(port, '::');
+  } catch (error) {
+    if (!NO_IPV6.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    return listen(port, '0.0.0.0');
+  }
+}
+
+export function isWildcard(host: string): boolean {
+  return host === '::' || host === '0.0.0.0' || host === '';
+}
+
+/** Loopback addresses and `localhost`: the only places where Basic auth over plain HTTP stays on the machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * `host:port` clients can use, best first: each `--advertise`, then for a wildcard bind `localhost`
+ * and this host's addresses (IPv6 only when bound to `::`; link-local ones need a zone, so none),
+ * else the bound address itself.
+ */
+export function reachableAt(bound: AddressInfo, advertised: Advertised[]): string[] {
+  const listed = advertised.map((a) => hostPort(a.host, a.port ?? bound.port));
+  if (!isWildcard(bound.address)) return [...listed, hostPort(bound.address, bound.port)];
+  const v6 = bound.family === 'IPv6';
+  const own = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && (a.family === 'IPv4' || (v6 && !a.address.toLowerCase().startsWith('fe80:'))))
+    .map((a) => hostPort(a.address, bound.port));
+  return [...new Set([...listed, hostPort('localhost', bound.port), ...own])];
+}
+
+/** `http://[::]:5000`: the bound address as a URL authority. */
+export function boundUrl(scheme: 'http' | 'https', bound: AddressInfo): string {
+  return `${scheme}://${isIP(bound.address) === 6 ? `[${bound.address}]` : bound.address}:${bound.port}`;
+}

@@ -1,0 +1,33 @@
+// Stages around route(): auth, health and metrics wrap the request handler, each configured once at
+// start. The route table and the handlers never learn about them; with no stage the server calls
+// the handler directly.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { completeHeaders } from './headers.js';
+import { sentLength } from './respond.js';
+import { bodyLength, type Reply } from './reply.js';
+
+/** Answers one request; resolves with the body bytes sent once the body is handed to the socket. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<number>;
+
+/** Wraps the next handler: answers some requests itself, or passes them on (and may watch them). */
+export type Stage = (next: Handler) => Handler;
+
+/** `stages[0]` is outermost. A stage that fails cuts the connection; it never crashes the server. */
+export function around(handler: Handler, stages: readonly Stage[]): Handler {
+  if (stages.length === 0) return handler;
+  const composed = stages.reduceRight((next, stage) => stage(next), handler);
+  return (req, res) =>
+    composed(req, res).catch(() => {
+      res.destroy();
+      return 0;
+    });
+}
+
+/** Writes a small in-memory reply from a stage (no body on HEAD); returns the body bytes sent. */
+export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): number {
+  const head = req.method === 'HEAD';
+  res.writeHead(reply.status, completeHeaders(reply.headers, bodyLength(reply.body)));
+  if (head || reply.body.kind !== 'bytes') res.end();
+  else res.end(reply.body.bytes);
+  return sentLength(reply, head);
+}
