@@ -71,8 +71,12 @@ const distribution = {
   },
 };
 
+// `pull` is what a first boot does (fetch, verify, unpack); `fetch` stops at the content store, so the
+// figure is the server and the transfer, without the nodes' unpacking (which dominates on few cores).
+const COMMANDS = { pull: ['images', 'pull', '--plain-http'], fetch: ['content', 'fetch', '--plain-http'] };
+
 /** One herd: fresh nodes, then all pull at once; seconds until the last one is done, and each node's. */
-async function herdOnce(server, image, nodes) {
+async function herdOnce(server, image, nodes, mode) {
   const dirs = Array.from({ length: nodes }, () => mkdtempSync('/tmp/sh-'));
   const started = [];
   try {
@@ -80,7 +84,7 @@ async function herdOnce(server, image, nodes) {
     const ref = `${server.base.replace('http://', '')}/${image.repository}:${image.tag}`;
     const t0 = performance.now();
     const each = await Promise.all(started.map(async (node) => {
-      await node.ctr(['images', 'pull', '--plain-http', ref]);
+      await node.ctr([...COMMANDS[mode], ref]);
       return (performance.now() - t0) / 1000;
     }));
     return { wall: (performance.now() - t0) / 1000, each };
@@ -91,7 +95,8 @@ async function herdOnce(server, image, nodes) {
 }
 
 /** Runs the herd against seed-registry and distribution, `runs` times each, alternating. */
-export async function measureHerd(image, { nodes, runs, tmpDir }) {
+export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' }) {
+  if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
   const peers = [seed, distribution];
   const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
   for (let run = 0; run < runs; run++) {
@@ -99,9 +104,9 @@ export async function measureHerd(image, { nodes, runs, tmpDir }) {
       await execFileAsync('sync');
       const server = await peer.start(image, tmpDir);
       try {
-        const { wall, each } = await herdOnce(server, image, nodes);
+        const { wall, each } = await herdOnce(server, image, nodes, mode);
         samples[peer.name].push(wall);
-        log(`${peer.name} herd ${run + 1}: ${nodes} × ctr images pull, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s)`);
+        log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s)`);
       } finally {
         await server.stop();
       }
@@ -110,12 +115,13 @@ export async function measureHerd(image, { nodes, runs, tmpDir }) {
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarize(s)]));
 }
 
-export function renderHerd(results, image, nodes) {
+export function renderHerd(results, image, nodes, mode = 'pull') {
   const [seedWall, distWall] = [results['seed-registry'], results.distribution];
   const fmt = (s) => `${s.median.toFixed(1)} s (${s.min.toFixed(1)}–${s.max.toFixed(1)}, ${s.runs} run${s.runs === 1 ? '' : 's'})`;
   const mib = image.size / 2 ** 20;
   return [
-    `First-boot herd: ${nodes} containerd instances, \`ctr images pull\` (fetch and unpack) of one ${mib.toFixed(0)} MiB image ` +
+    `First-boot herd: ${nodes} containerd instances, \`ctr ${COMMANDS[mode].slice(0, 2).join(' ')}\` ` +
+      `(${mode === 'pull' ? 'fetch and unpack' : 'into the content store, no unpack'}) of one ${mib.toFixed(0)} MiB image ` +
       `(${image.layers.length} uncompressed layers) at once, over plain HTTP on loopback; wall time until all are done.`,
     '',
     '| server | all done | aggregate served |',

@@ -42,7 +42,8 @@ const USAGE = `usage: node bench/run.js [options]
   --herd             run only the first-boot herd: --herd-nodes containerd pulling one image at once,
                      seed-registry against distribution (results: .bench/herd.json)
   --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
-  --herd-nodes N     (default 8), --herd-runs N (default 1)`;
+  --herd-nodes N     (default 8), --herd-runs N (default 1)
+  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
@@ -55,7 +56,7 @@ function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, 'images-dir': { type: 'string' },
-      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' }, herd: { type: 'boolean' } },
+      out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -68,7 +69,7 @@ function parseOptions(argv) {
   const byName = Object.fromEntries(Object.values(PEERS).map((p) => [p.name, p]));
   for (const p of peers) if (!byName[p]) throw new Error(`--peers: unknown server ${p}`);
   return {
-    herd: Boolean(values.herd), sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
+    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull', sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'],
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
