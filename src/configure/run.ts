@@ -1,10 +1,10 @@
 // The I/O around the pure configurers: read the archives, the CA and the password file; then write
 // the files under --out, or print them. User mistakes are LoadErrors (one line, exit 1).
-import { X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadImages } from '../image/load.js';
 import { LoadError } from '../load-error.js';
+import { loadCa, type LoadedCa } from '../tls/load.js';
 import { RUNTIMES, upstreamsOf, type NodeConfig, type Runtime } from './index.js';
 import type { Credentials, NodeTarget } from './target.js';
 
@@ -23,27 +23,18 @@ export interface ConfigureOptions {
 export async function runConfigure(options: ConfigureOptions): Promise<void> {
   const model = await loadImages(options.tars, { repository: options.repository });
   const target: NodeTarget = { upstreams: upstreamsOf(model), registry: options.registry, scheme: options.plainHttp ? 'http' : 'https' };
-  if (options.ca !== undefined) target.ca = readCA(options.ca);
+  const ca = options.ca !== undefined ? loadCa(options.ca) : undefined;
+  if (ca) target.ca = ca.pem.endsWith('\n') ? ca.pem : `${ca.pem}\n`;
   const credentials = readCredentials(options);
   if (credentials) target.credentials = credentials;
   const config = RUNTIMES[options.runtime](target);
+  if (ca) config.notes.unshift(caNote(ca));
   process.stdout.write(options.out !== undefined ? writeConfig(config, options.out) : renderConfig(config));
 }
 
-function readCA(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new LoadError(path, `cannot read the CA certificate (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    const cert = new X509Certificate(pem);
-    if (!cert.ca) throw new Error('not a CA');
-  } catch {
-    throw new LoadError(path, 'not a PEM CA certificate (give --ca the ca.crt the seed was started with)');
-  }
-  return pem.endsWith('\n') ? pem : `${pem}\n`;
+/** The fingerprint the seed's banner prints, so the operator can see both name the same CA. */
+function caNote(ca: LoadedCa): string {
+  return `Trusting the CA in ${ca.path}, SHA-256 ${ca.fingerprint} (the seed's banner prints the same).`;
 }
 
 function readCredentials(options: ConfigureOptions): Credentials | undefined {

@@ -1,5 +1,6 @@
 // `seed-registry configure` as a user runs it: the real binary on the bundled fixture.
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,14 +46,16 @@ describe('seed-registry configure', () => {
     expect(readFileSync(join(out, 'seed-registry-ca.crt'), 'utf8')).toBe(readFileSync(ca, 'utf8'));
     expect(readFileSync(join(out, 'registries.yaml'), 'utf8')).toContain('password: "secret"');
     expect(statSync(join(out, 'registries.yaml')).mode & 0o777).toBe(0o600);
+    const fingerprint = new X509Certificate(readFileSync(ca)).fingerprint256;
+    expect(r.stdout).toContain(`SHA-256 ${fingerprint}`);
   });
 
   it.each([
     [['--runtime', 'cri-dockerd', '--registry', 'seed:5000'], /argument 'cri-dockerd' is invalid\. Allowed choices are containerd, docker, crio, podman, k3s, rke2, talos/],
     [['--runtime', 'talos', '--registry', 'seed'], /--registry <host:port>' argument 'seed' is invalid\. expected HOST:PORT/],
     [['--runtime', 'talos'], /required option '--registry <host:port>' not specified/],
-    [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', '/nonexistent/ca.crt'], /^seed-registry: \/nonexistent\/ca\.crt: cannot read the CA certificate \(ENOENT\)$/],
-    [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', FIXTURE], /fixtures\/seed-image\.tar: not a PEM CA certificate/],
+    [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', '/nonexistent/ca.crt'], /^seed-registry: \/nonexistent\/ca\.crt: cannot read: ENOENT$/],
+    [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', FIXTURE], /fixtures\/seed-image\.tar: no PEM certificate/],
     [['--runtime', 'talos', '--registry', 'seed:5000', '--username', 'u'], /--username\/--password-file: give both, or neither/],
   ])('%j fails with one line', (args, message) => {
     const r = configure(args);
