@@ -32,9 +32,9 @@ function platformOption(value: string) {
   }
 }
 
-function advertiseOption(value: string, previous: Advertised[]): Advertised[] {
+function advertiseOption(value: string, previous: Advertised[] | undefined): Advertised[] {
   try {
-    return [...previous, parseAdvertise(value)];
+    return [...(previous ?? []), parseAdvertise(value)];
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -55,16 +55,19 @@ export function buildProgram(): Command {
     .addOption(tarOption())
     .option('-p, --port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--host <address>', 'address to listen on (default: :: with IPv4 too where the host has IPv6, else 0.0.0.0)')
-    .option('--advertise <host[:port]>', 'address nodes reach the seed at (repeatable): pull lines and certificate names', advertiseOption, [])
+    .option('--advertise <host[:port]>', 'address nodes reach the seed at (repeatable): pull lines and certificate names', advertiseOption)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (a chain after it is sent whole); needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt')
+    .option('--htpasswd <file>', 'require HTTP Basic auth on every /v2/ route; bcrypt entries only (htpasswd -B)')
+    .option('--allow-insecure-auth', 'allow --htpasswd over plain HTTP on a non-loopback address', false)
+    .option('--no-metrics', 'do not serve /metrics (Prometheus)')
     .addOption(new Option('--platform <os/arch[/variant]>', 'platform served to clients that accept no image index').argParser(platformOption).default(DEFAULT_PLATFORM, 'linux/amd64'))
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
-    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, advertise: o.advertise, tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet }));
+    .action(async (o) => runServe({ tars: o.tar, port: o.port, host: o.host, advertise: o.advertise ?? [], tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, platform: o.platform, repository: o.repository, verify: o.verify, logFormat: o.logFormat, quiet: o.quiet }));
 
   program
     .command('inspect')

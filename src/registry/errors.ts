@@ -6,6 +6,7 @@ export const ErrorCode = {
   NAME_INVALID: { status: 400, message: 'invalid repository name' },
   DIGEST_INVALID: { status: 400, message: 'provided digest did not match uploaded content' },
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
+  UNAUTHORIZED: { status: 401, message: 'authentication required' },
   NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
   MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown' },
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },

@@ -12,7 +12,7 @@ import { startDaemon, waitUntil, type Daemon } from './helpers/daemon.js';
 import { startDockerd, type Docker } from './helpers/dockerd.js';
 import { startClientEnv, type ClientEnv } from './helpers/env.js';
 import { dockerSave, importBusybox } from './helpers/images.js';
-import { createLan, netnsUnavailable, type Lan } from './helpers/netns.js';
+import { createLan, netnsUnavailable, type Lan } from './helpers/lan.js';
 import { expectedFor, readExpected, type ExpectedImage } from './helpers/oracle.js';
 import { run, runOk } from './helpers/run.js';
 import { REPO_ROOT } from './helpers/seed.js';
@@ -82,7 +82,7 @@ describe.skipIf(unavailable !== undefined)('docker and podman pulling through co
     dockerCertsDir = join(DOCKER_CERTS, registry);
     mkdirSync(DOCKER_CERTS, { recursive: true });
     cpSync(join(out, 'certs.d', registry), dockerCertsDir, { recursive: true });
-    nodeDocker = await startDockerd(nodeDir, { netns: lan!.netns.node!, daemonJson: readFileSync(join(out, 'daemon.json'), 'utf8') });
+    nodeDocker = await startDockerd(nodeDir, lan!.wrap('node'), readFileSync(join(out, 'daemon.json'), 'utf8'));
     const { configDigest, diffIds } = expectedFor(expected, SAVED_REF);
     expect(await dockerPull(nodeDocker, SAVED_REF)).toEqual({ configDigest, diffIds });
     expect(await dockerPull(nodeDocker, `${registry}/library/busybox:configure`)).toEqual({ configDigest, diffIds });

@@ -10,7 +10,7 @@ import { startContainerd, type Containerd } from './helpers/containerd.js';
 import { startDaemon, waitUntil, type Daemon } from './helpers/daemon.js';
 import { startClientEnv, type ClientEnv } from './helpers/env.js';
 import { dockerSave, importBusybox } from './helpers/images.js';
-import { createLan, netnsUnavailable, type Lan } from './helpers/netns.js';
+import { createLan, netnsUnavailable, type Lan } from './helpers/lan.js';
 import { expectedFor, readExpected, type ExpectedImage } from './helpers/oracle.js';
 import { freePort } from './helpers/registry-image.js';
 import { runOk } from './helpers/run.js';
@@ -67,7 +67,7 @@ describe.skipIf(unavailable !== undefined)('three hosts on a LAN of network name
     for (const node of NODES) {
       const dir = mkdtempSync('/tmp/sr-');
       nodeDirs.push(dir);
-      nodes[node] = await startContainerd(dir, { netns: lan.netns[node]! });
+      nodes[node] = await startContainerd(dir, lan.wrap(node));
     }
   });
 

@@ -1,8 +1,7 @@
 // A private containerd: its own root, state and sockets; plugins this machine cannot run are disabled.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitUntil, type Daemon } from './daemon.js';
-import { inNetns } from './netns.js';
+import { startDaemon, waitUntil, type Daemon, type Wrap } from './daemon.js';
 import { run, runOk, type RunOptions } from './run.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -42,14 +41,13 @@ function configToml(dir: string): string {
   ].join('\n');
 }
 
-/** `netns`: run containerd, and every ctr (which pulls in its own process), inside that network namespace. */
-export async function startContainerd(dir: string, options: { netns?: string } = {}): Promise<Containerd> {
+/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts), and ctr too: ctr pulls in its own process. */
+export async function startContainerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args]): Promise<Containerd> {
   const config = join(dir, 'containerd.toml');
   writeFileSync(config, configToml(dir));
   const address = join(dir, 'ctd.sock');
-  const inside = (cmd: string, args: string[]): [string, string[]] => (options.netns ? inNetns(options.netns, cmd, args) : [cmd, args]);
-  const daemon = startDaemon(...inside('containerd', ['--config', config]), join(dir, 'containerd.log'));
-  const ctr = (args: string[], runOptions: RunOptions = {}) => runOk(...inside('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), runOptions);
+  const daemon = startDaemon(...wrap('containerd', ['--config', config]), join(dir, 'containerd.log'));
+  const ctr = (args: string[], options: RunOptions = {}) => runOk(...wrap('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), options);
   await waitUntil('containerd', async () => (await run('ctr', ['-a', address, 'version'], { timeoutMs: 5000 })).code === 0, READY_TIMEOUT_MS, daemon);
   return { daemon, address, ctr, stop: () => daemon.stop() };
 }

@@ -10,6 +10,9 @@ export interface Daemon {
   log(): string;
 }
 
+/** Turns a command into the one that runs it elsewhere (identity by default). */
+export type Wrap = (cmd: string, args: string[]) => [string, string[]];
+
 const STOP_GRACE_MS = 10_000;
 const POLL_MS = 200;
 

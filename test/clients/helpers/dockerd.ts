@@ -1,8 +1,7 @@
 // A private dockerd: its own data root, exec root, pidfile and socket, no bridge and no iptables rules.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitUntil, type Daemon } from './daemon.js';
-import { inNetns } from './netns.js';
+import { startDaemon, waitUntil, type Daemon, type Wrap } from './daemon.js';
 import { run, runOk, type RunOptions } from './run.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -15,24 +14,26 @@ export interface Docker {
   stop(): Promise<void>;
 }
 
-/** `netns`: run dockerd (which pulls in its own process) inside that network namespace; `daemonJson`: its daemon.json. */
-export async function startDockerd(dir: string, options: { netns?: string; daemonJson?: string } = {}): Promise<Docker> {
+/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts); `daemonJson`: its daemon.json. */
+export async function startDockerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args], daemonJson = '{}\n'): Promise<Docker> {
   // Unix socket paths are limited to ~100 bytes, so `dir` must be short (e.g. /tmp/sr-XXXXXX).
   const host = `unix://${join(dir, 'docker.sock')}`;
   const configFile = join(dir, 'daemon.json');
-  writeFileSync(configFile, options.daemonJson ?? '{}\n'); // keep the host's /etc/docker/daemon.json out of the test
-  const args = [
-    '--storage-driver=vfs',
-    '--iptables=false',
-    '--ip-masq=false',
-    '--bridge=none',
-    '--config-file', configFile,
-    '--data-root', join(dir, 'docker'),
-    '--exec-root', join(dir, 'dx'),
-    '--pidfile', join(dir, 'docker.pid'),
-    '-H', host,
-  ];
-  const daemon = startDaemon(...(options.netns ? inNetns(options.netns, 'dockerd', args) : ['dockerd', args] as [string, string[]]), join(dir, 'dockerd.log'));
+  writeFileSync(configFile, daemonJson); // keep the host's /etc/docker/daemon.json out of the test
+  const daemon = startDaemon(
+    ...wrap('dockerd', [
+      '--storage-driver=vfs',
+      '--iptables=false',
+      '--ip-masq=false',
+      '--bridge=none',
+      '--config-file', configFile,
+      '--data-root', join(dir, 'docker'),
+      '--exec-root', join(dir, 'dx'),
+      '--pidfile', join(dir, 'docker.pid'),
+      '-H', host,
+    ]),
+    join(dir, 'dockerd.log'),
+  );
   // The legacy builder: BuildKit needs a buildx plugin we do not require, and cannot use `FROM` on local images offline.
   const env = { DOCKER_HOST: host, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(dir, 'docker-config') };
   const docker = (args: string[], options: RunOptions = {}) =>

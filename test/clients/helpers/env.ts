@@ -1,6 +1,7 @@
 // One private dockerd and one containerd per test file, in a short /tmp directory; always stopped by pid.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { startContainerd, type Containerd } from './containerd.js';
+import type { Wrap } from './daemon.js';
 import { startDockerd, type Docker } from './dockerd.js';
 import { run } from './run.js';
 import { requireClients } from './tools.js';
@@ -13,7 +14,8 @@ export interface ClientEnv {
   stop(): Promise<void>;
 }
 
-export async function startClientEnv(): Promise<ClientEnv> {
+/** `wrap`: run both daemons elsewhere, e.g. inside a network namespace. */
+export async function startClientEnv(wrap?: Wrap): Promise<ClientEnv> {
   await requireClients();
   const dir = mkdtempSync('/tmp/sr-');
   const stoppers: (() => Promise<void>)[] = [];
@@ -24,9 +26,9 @@ export async function startClientEnv(): Promise<ClientEnv> {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
-    const docker = await startDockerd(dir);
+    const docker = await startDockerd(dir, wrap);
     stoppers.push(docker.stop);
-    const containerd = await startContainerd(dir);
+    const containerd = await startContainerd(dir, wrap);
     stoppers.push(containerd.stop);
     return { dir, docker, containerd, stop };
   } catch (err) {

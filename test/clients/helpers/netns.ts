@@ -1,86 +1,46 @@
-// A small LAN of network namespaces made by the test: one bridge in its own namespace, and one
-// namespace per host, each joined to the bridge by a veth pair, with an address of its own. Nothing is
-// added to the machine's own network namespace; everything is removed by name at the end, also when
-// the test process dies (process 'exit').
-import { spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import { runOk } from './run.js';
+// A network namespace of the test's own with one non-loopback address (on a veth pair whose both
+// ends stay inside it), for clients that treat loopback specially (dockerd trusts 127.0.0.0/8 as an insecure registry, so it
+// would never check a certificate there). Nothing in it is routed anywhere; deleted at the end.
+import { randomBytes } from 'node:crypto';
+import { run, runOk } from './run.js';
 
-export interface Lan {
-  /** Namespace of each host, by the name the test gave it. */
-  netns: Record<string, string>;
-  /** IPv4 address of each host on the LAN. */
-  address: Record<string, string>;
-  /** The argv that runs a command inside a host's network namespace (see inNetns). */
-  inside(host: string, cmd: string, args: string[]): [string, string[]];
+export interface Netns {
+  name: string;
+  /** The namespace's one non-loopback address. */
+  address: string;
+  /**
+   * `[cmd, args]` that runs `cmd` inside the namespace. nsenter enters the network namespace only
+   * (`ip netns exec` also remounts /sys, hiding the cgroup mounts dockerd needs) and execs: same pid.
+   */
+  wrap(cmd: string, args: string[]): [string, string[]];
   remove(): Promise<void>;
 }
 
-/**
- * The argv running `cmd` in network namespace `ns` and nothing else: nsenter, not `ip netns exec`, which
- * also remounts /sys and so hides the cgroup mounts dockerd needs ("Devices cgroup isn't mounted").
- */
-export function inNetns(ns: string, cmd: string, args: string[]): [string, string[]] {
-  return ['nsenter', [`--net=/run/netns/${ns}`, cmd, ...args]];
-}
-
-const created = new Set<string>();
-process.on('exit', () => {
-  for (const ns of created) spawnSync('ip', ['netns', 'del', ns]);
-});
-
-/** Why namespaces cannot be made here (not root, no CAP_SYS_ADMIN, no iproute2), or undefined when they can. */
-export function netnsUnavailable(): string | undefined {
-  const probe = `srprobe${randomBytes(4).toString('hex')}`;
-  const add = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (add.error) return `cannot run ip (iproute2): ${add.error.message}`;
-  if (add.status !== 0) return `ip netns add failed: ${add.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return undefined;
-}
-
-export async function createLan(hosts: string[]): Promise<Lan> {
-  const prefix = `sr${randomBytes(3).toString('hex')}`;
-  // A subnet private to these namespaces; no route to it exists outside them.
-  const subnet = `10.${randomInt(200, 250)}.${randomInt(0, 255)}`;
-  const bridgeNs = `${prefix}-lan`;
-  const netns: Record<string, string> = {};
-  const address: Record<string, string> = {};
-  const ip = (args: string[]) => runOk('ip', args, { timeoutMs: 10_000 });
-  const addNs = async (ns: string) => {
-    created.add(ns);
-    await ip(['netns', 'add', ns]);
-    await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-  };
-  const lan: Lan = {
-    netns,
-    address,
-    inside: (host, cmd, args) => inNetns(netns[host]!, cmd, args),
-    async remove() {
-      for (const ns of [...Object.values(netns), bridgeNs]) {
-        if (created.has(ns)) await ip(['netns', 'del', ns]).catch((e: unknown) => console.error(e));
-        created.delete(ns);
-      }
-    },
-  };
+/** TEST-NET-1 (RFC 5737): documentation addresses, never routed. */
+export async function createNetns(): Promise<Netns> {
+  const name = `sr9a-${randomBytes(4).toString('hex')}`;
+  const address = `192.0.2.${2 + (randomBytes(1)[0]! % 250)}`;
+  await runOk('ip', ['netns', 'add', name]);
+  const remove = async () => void (await run('ip', ['netns', 'del', name]));
   try {
-    await addNs(bridgeNs);
-    await ip(['-n', bridgeNs, 'link', 'add', 'br0', 'type', 'bridge']);
-    await ip(['-n', bridgeNs, 'link', 'set', 'br0', 'up']);
-    for (const [i, host] of hosts.entries()) {
-      const ns = `${prefix}-${host}`;
-      netns[host] = ns;
-      address[host] = `${subnet}.${i + 1}`;
-      await addNs(ns);
-      // Both ends are made inside namespaces: the bridge's side stays there, eth0 moves to the host.
-      await ip(['-n', bridgeNs, 'link', 'add', `v${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-      await ip(['-n', bridgeNs, 'link', 'set', `v${i}`, 'master', 'br0', 'up']);
-      await ip(['-n', ns, 'addr', 'add', `${address[host]}/24`, 'dev', 'eth0']);
-      await ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
-    }
+    const ip = (...args: string[]) => runOk('ip', ['-n', name, ...args]);
+    await ip('link', 'set', 'lo', 'up');
+    await ip('link', 'add', 'seed0', 'type', 'veth', 'peer', 'name', 'seed1');
+    await ip('link', 'set', 'seed1', 'up');
+    await ip('addr', 'add', `${address}/32`, 'dev', 'seed0');
+    await ip('link', 'set', 'seed0', 'up');
   } catch (error) {
-    await lan.remove();
+    await remove();
     throw error;
   }
-  return lan;
+  return { name, address, wrap: (cmd, args) => ['nsenter', [`--net=/run/netns/${name}`, cmd, ...args]], remove };
+}
+
+/** Whether this machine lets the test make namespaces (root, iproute2, a kernel with netns). */
+export async function canCreateNetns(): Promise<boolean> {
+  const probe = `sr9a-probe-${randomBytes(3).toString('hex')}`;
+  const made = await run('ip', ['netns', 'add', probe]).catch(() => ({ code: 1 }));
+  if (made.code !== 0) return false;
+  await run('ip', ['netns', 'del', probe]);
+  return true;
 }
