@@ -25,6 +25,7 @@ export function configureTalos(target: NodeTarget): NodeConfig {
     notes: [
       'Apply to every node: talosctl patch machineconfig --nodes <node,...> --patch @talos-registries.patch.yaml',
       '  (or pass --config-patch @talos-registries.patch.yaml to talosctl gen config before the first boot).',
+      'This is the v1alpha1 machine.registries form; Talos 1.12+ also has RegistryMirrorConfig, RegistryTLSConfig and RegistryAuthConfig documents for the same settings.',
       ...(target.scheme === 'http' ? ['Talos pulls its own images (installer) only over HTTPS: serve the seed with TLS.'] : []),
     ],
   };
