@@ -13,6 +13,7 @@ import { ensureImage } from './images.js';
 import { PEERS } from './peers.js';
 import { killAllSync, stopAll } from './proc.js';
 import { measurePeer } from './suite.js';
+import { runHerd } from './herd-run.js';
 import { startClients } from './clients.js';
 import { MEMORY_DEFAULTS, measureMemory, memoryImage, renderMemory } from './memory.js';
 import { describeMachine, renderMachine } from './machine.js';
@@ -57,12 +58,18 @@ const USAGE = `usage: node bench/run.js [options]
   --memory-mib N     its image size, 4 layers (default 256)
   --memory-clients N its concurrent clients (default 64)
   --push             also time seed-registry push of the large image into distribution vs skopeo copy
-  --push-only        only that (no servers measured); --push-runs N (default 1)`;
+  --push-only        only that (no servers measured); --push-runs N (default 1)
+  --herd             run only the first-boot herd: --herd-nodes containerd pulling one image at once,
+                     seed-registry against distribution (results: .bench/herd.json)
+  --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
+  --herd-nodes N     (default 8), --herd-runs N (default 1)
+  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
   ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1, 'push-runs': 1,
   'folder-archives': 20, 'folder-mib': 8, 'folder-runs': 3,
+  'herd-mib': 1024, 'herd-layers': 4, 'herd-nodes': 8, 'herd-runs': 1,
 };
 
 function parseOptions(argv) {
@@ -73,7 +80,7 @@ function parseOptions(argv) {
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, memory: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -89,6 +96,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
+    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull',
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -142,6 +150,7 @@ function render(results) {
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
+  if (opts.herd) return runHerd(opts, ROOT);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {

@@ -2,6 +2,8 @@
 // line and exit 1; no stack trace.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_TAR, VERSION } from './build-info.js';
+import { RUNTIME_NAMES, parseRegistryAddress } from './configure/index.js';
+import { runConfigure } from './configure/run.js';
 import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
@@ -128,9 +130,33 @@ export function buildProgram(): Command {
     process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
   });
   addPushCommand(program, tarOption);
+
+  program
+    .command('configure')
+    .description('write what a node needs to pull every served image through the seed, as a mirror of each upstream registry')
+    .addOption(new Option('--runtime <runtime>', 'the node\'s container runtime').choices(RUNTIME_NAMES).makeOptionMandatory())
+    .requiredOption('--registry <host:port>', 'address nodes reach the seed at (an --advertise address)', registryOption)
+    .addOption(tarOption())
+    .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
+    .option('--ca <file>', 'CA certificate the seed\'s TLS certificate is signed by (ca.crt of --tls-self-signed DIR)')
+    .option('--plain-http', 'the seed serves plain HTTP (not for Talos; crio/podman/docker mark it insecure)', false)
+    .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
+    .option('--password-file <file>', 'file holding the password, on one line')
+    .option('--out <dir>', 'write the files under DIR (default: print them)')
+    .action(async (o) =>
+      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
+    );
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;
+}
+
+function registryOption(value: string): string {
+  try {
+    return parseRegistryAddress(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {

@@ -33,9 +33,10 @@ interface Doc {
 }
 
 /** Pulls with ctr, then walks what containerd stored: target → (index →) manifest → config. */
-export async function ctrPull(c: Containerd, ref: string, options: { platform?: string; extraArgs?: string[] } = {}): Promise<Pulled> {
+export async function ctrPull(c: Containerd, ref: string, options: { platform?: string; extraArgs?: string[]; https?: boolean } = {}): Promise<Pulled> {
   const platformArgs = options.platform ? ['--platform', options.platform] : [];
-  await c.ctr(['images', 'pull', '--plain-http', ...platformArgs, ...(options.extraArgs ?? []), ref], { timeoutMs: PULL_TIMEOUT_MS });
+  const plainHttp = options.https ? [] : ['--plain-http'];
+  await c.ctr(['images', 'pull', ...plainHttp, ...platformArgs, ...(options.extraArgs ?? []), ref], { timeoutMs: PULL_TIMEOUT_MS });
   const line = (await c.ctr(['images', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === ref);
   const target = line?.split(/\s+/)[2];
   if (!target) throw new Error(`ctr images ls does not list ${ref}`);

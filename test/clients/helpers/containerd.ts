@@ -41,13 +41,13 @@ function configToml(dir: string): string {
   ].join('\n');
 }
 
-/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts). */
+/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts), and ctr too: ctr pulls in its own process. */
 export async function startContainerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args]): Promise<Containerd> {
   const config = join(dir, 'containerd.toml');
   writeFileSync(config, configToml(dir));
   const address = join(dir, 'ctd.sock');
   const daemon = startDaemon(...wrap('containerd', ['--config', config]), join(dir, 'containerd.log'));
-  const ctr = (args: string[], options: RunOptions = {}) => runOk('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args], options);
+  const ctr = (args: string[], options: RunOptions = {}) => runOk(...wrap('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), options);
   await waitUntil('containerd', async () => (await run('ctr', ['-a', address, 'version'], { timeoutMs: 5000 })).code === 0, READY_TIMEOUT_MS, daemon);
   return { daemon, address, ctr, stop: () => daemon.stop() };
 }

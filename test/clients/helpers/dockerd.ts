@@ -14,12 +14,12 @@ export interface Docker {
   stop(): Promise<void>;
 }
 
-/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts). */
-export async function startDockerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args]): Promise<Docker> {
+/** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts); `daemonJson`: its daemon.json. */
+export async function startDockerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args], daemonJson = '{}\n'): Promise<Docker> {
   // Unix socket paths are limited to ~100 bytes, so `dir` must be short (e.g. /tmp/sr-XXXXXX).
   const host = `unix://${join(dir, 'docker.sock')}`;
   const configFile = join(dir, 'daemon.json');
-  writeFileSync(configFile, '{}\n'); // keep the host's /etc/docker/daemon.json out of the test
+  writeFileSync(configFile, daemonJson); // keep the host's /etc/docker/daemon.json out of the test
   const daemon = startDaemon(
     ...wrap('dockerd', [
       '--storage-driver=vfs',

@@ -1,0 +1,134 @@
+// The thundering herd of a first boot: N containerd instances (8 by default), each with its own root,
+// all pulling the same large image from one server at once; the figure is the wall time until every
+// pull is done. seed-registry against distribution serving the same bytes, in the same run, one
+// server at a time, fresh containerd roots for every run (nothing cached between them).
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { execFileAsync, freePort, start, stop } from './proc.js';
+import { waitFor200 } from './http.js';
+import { seed } from './peers.js';
+import { summarize } from './stats.js';
+
+const READY_TIMEOUT_MS = 60_000;
+const PULL_TIMEOUT_MS = 30 * 60_000;
+const NAMESPACE = 'seed-herd';
+const DISABLED_PLUGINS = ['io.containerd.grpc.v1.cri', 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.aufs',
+  'io.containerd.snapshotter.v1.zfs', 'io.containerd.snapshotter.v1.devmapper'];
+const log = (...parts) => console.error('  ', ...parts);
+
+async function startNode(dir) {
+  const config = join(dir, 'containerd.toml');
+  writeFileSync(config, [
+    'version = 2', `root = "${join(dir, 'root')}"`, `state = "${join(dir, 'state')}"`, `disabled_plugins = ${JSON.stringify(DISABLED_PLUGINS)}`,
+    '[grpc]', `  address = "${join(dir, 'c.sock')}"`, '[ttrpc]', `  address = "${join(dir, 'c.sock.ttrpc')}"`,
+    '[debug]', `  address = "${join(dir, 'd.sock')}"`, '[plugins."io.containerd.internal.v1.opt"]', `  path = "${join(dir, 'opt')}"`, '',
+  ].join('\n'));
+  const proc = start('containerd', ['--config', config], { name: 'containerd' });
+  const ctr = (args) => execFileAsync('ctr', ['-a', join(dir, 'c.sock'), '-n', NAMESPACE, ...args], { timeout: PULL_TIMEOUT_MS, maxBuffer: 16 << 20 });
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  while (!(await ctr(['version']).then(() => true, () => false))) {
+    if (proc.exited || performance.now() > deadline) throw new Error(`containerd in ${dir} not ready\n${proc.output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { proc, ctr };
+}
+
+/** distribution's filesystem storage written directly: the very blobs of the tarball, uncompressed as
+ * seed-registry serves them (a skopeo import would gzip them, and the nodes would then gunzip). */
+async function writeDistributionStorage(image, root) {
+  const v2 = join(root, 'docker/registry/v2');
+  const repo = join(v2, 'repositories', image.repository);
+  const link = (path, digest) => { mkdirSync(path, { recursive: true }); writeFileSync(join(path, 'link'), digest); };
+  const blobDir = (digest) => join(v2, 'blobs/sha256', digest.slice(7, 9), digest.slice(7));
+  for (const blob of [image.config, ...image.layers]) {
+    mkdirSync(blobDir(blob.digest), { recursive: true });
+    await pipeline(createReadStream(image.path, { start: blob.offset, end: blob.offset + blob.size - 1 }), createWriteStream(join(blobDir(blob.digest), 'data')));
+    link(join(repo, '_layers/sha256', blob.digest.slice(7)), blob.digest);
+  }
+  mkdirSync(blobDir(image.manifestDigest), { recursive: true });
+  writeFileSync(join(blobDir(image.manifestDigest), 'data'), image.manifest);
+  link(join(repo, '_manifests/revisions/sha256', image.manifestDigest.slice(7)), image.manifestDigest);
+  link(join(repo, '_manifests/tags', image.tag, 'current'), image.manifestDigest);
+  link(join(repo, '_manifests/tags', image.tag, 'index/sha256', image.manifestDigest.slice(7)), image.manifestDigest);
+}
+
+const distribution = {
+  name: 'distribution',
+  async start(image, tmpDir) {
+    const dir = join(tmpDir, 'herd-distribution');
+    rmSync(dir, { recursive: true, force: true });
+    await writeDistributionStorage(image, join(dir, 'storage'));
+    const port = await freePort();
+    writeFileSync(join(dir, 'config.yml'), ['version: 0.1', 'log: { level: error, accesslog: { disabled: true } }',
+      `storage: { filesystem: { rootdirectory: ${join(dir, 'storage')} }, cache: { blobdescriptor: inmemory } }`, `http: { addr: 127.0.0.1:${port} }`, ''].join('\n'));
+    const proc = start('docker-registry', ['serve', join(dir, 'config.yml')], { name: 'distribution' });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor200(`${base}/v2/${image.repository}/manifests/${image.tag}`, {
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' }, deadline: performance.now() + READY_TIMEOUT_MS, proc });
+    return { base, stop: () => stop(proc) };
+  },
+};
+
+// `pull` is what a first boot does (fetch, verify, unpack); `fetch` stops at the content store, so the
+// figure is the server and the transfer, without the nodes' unpacking (which dominates on few cores).
+const COMMANDS = { pull: ['images', 'pull', '--plain-http'], fetch: ['content', 'fetch', '--plain-http'] };
+
+/** One herd: fresh nodes, then all pull at once; seconds until the last one is done, and each node's. */
+async function herdOnce(server, image, nodes, mode) {
+  const dirs = Array.from({ length: nodes }, () => mkdtempSync('/tmp/sh-'));
+  const started = [];
+  try {
+    for (const dir of dirs) started.push(await startNode(dir));
+    const ref = `${server.base.replace('http://', '')}/${image.repository}:${image.tag}`;
+    const t0 = performance.now();
+    const each = await Promise.all(started.map(async (node) => {
+      await node.ctr([...COMMANDS[mode], ref]);
+      return (performance.now() - t0) / 1000;
+    }));
+    return { wall: (performance.now() - t0) / 1000, each };
+  } finally {
+    for (const node of started) await stop(node.proc);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** Runs the herd against seed-registry and distribution, `runs` times each, alternating. */
+export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' }) {
+  if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
+  const peers = [seed, distribution];
+  const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
+  for (let run = 0; run < runs; run++) {
+    for (const peer of peers) {
+      await execFileAsync('sync');
+      const server = await peer.start(image, tmpDir);
+      try {
+        const { wall, each } = await herdOnce(server, image, nodes, mode);
+        samples[peer.name].push(wall);
+        log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s)`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarize(s)]));
+}
+
+export function renderHerd(results, image, nodes, mode = 'pull') {
+  const [seedWall, distWall] = [results['seed-registry'], results.distribution];
+  const fmt = (s) => `${s.median.toFixed(1)} s (${s.min.toFixed(1)}–${s.max.toFixed(1)}, ${s.runs} run${s.runs === 1 ? '' : 's'})`;
+  const mib = image.size / 2 ** 20;
+  return [
+    `First-boot herd: ${nodes} containerd instances, \`ctr ${COMMANDS[mode].slice(0, 2).join(' ')}\` ` +
+      `(${mode === 'pull' ? 'fetch and unpack' : 'into the content store, no unpack'}) of one ${mib.toFixed(0)} MiB image ` +
+      `(${image.layers.length} uncompressed layers) at once, over plain HTTP on loopback; wall time until all are done.`,
+    '',
+    '| server | all done | aggregate served |',
+    '|---|---|---|',
+    `| seed-registry | ${fmt(seedWall)} | ${((mib * nodes) / seedWall.median).toFixed(0)} MiB/s |`,
+    `| distribution | ${fmt(distWall)} | ${((mib * nodes) / distWall.median).toFixed(0)} MiB/s |`,
+    '',
+    `seed-registry / distribution wall time: ${(seedWall.median / distWall.median).toFixed(2)}.`,
+  ].join('\n');
+}

@@ -1,0 +1,69 @@
+// The I/O around the pure configurers: read the archives, the CA and the password file; then write
+// the files under --out, or print them. User mistakes are LoadErrors (one line, exit 1).
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadImages } from '../image/load.js';
+import { LoadError } from '../load-error.js';
+import { loadCa, type LoadedCa } from '../tls/load.js';
+import { RUNTIMES, upstreamsOf, type NodeConfig, type Runtime } from './index.js';
+import type { Credentials, NodeTarget } from './target.js';
+
+export interface ConfigureOptions {
+  runtime: Runtime;
+  registry: string;
+  tars: string[];
+  repository?: string;
+  ca?: string;
+  plainHttp: boolean;
+  username?: string;
+  passwordFile?: string;
+  out?: string;
+}
+
+export async function runConfigure(options: ConfigureOptions): Promise<void> {
+  const model = await loadImages(options.tars, { repository: options.repository });
+  const target: NodeTarget = { upstreams: upstreamsOf(model), registry: options.registry, scheme: options.plainHttp ? 'http' : 'https' };
+  const ca = options.ca !== undefined ? loadCa(options.ca) : undefined;
+  if (ca) target.ca = ca.pem.endsWith('\n') ? ca.pem : `${ca.pem}\n`;
+  const credentials = readCredentials(options);
+  if (credentials) target.credentials = credentials;
+  const config = RUNTIMES[options.runtime](target);
+  if (ca) config.notes.unshift(caNote(ca));
+  process.stdout.write(options.out !== undefined ? writeConfig(config, options.out) : renderConfig(config));
+}
+
+/** The fingerprint the seed's banner prints, so the operator can see both name the same CA. */
+function caNote(ca: LoadedCa): string {
+  return `Trusting the CA in ${ca.path}, SHA-256 ${ca.fingerprint} (the seed's banner prints the same).`;
+}
+
+function readCredentials(options: ConfigureOptions): Credentials | undefined {
+  if (options.username === undefined && options.passwordFile === undefined) return undefined;
+  if (options.username === undefined || options.passwordFile === undefined) {
+    throw new LoadError('--username/--password-file', 'give both, or neither');
+  }
+  let password: string;
+  try {
+    password = readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new LoadError(options.passwordFile, `cannot read the password file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (password === '' || password.includes('\n')) throw new LoadError(options.passwordFile, 'expected the password on one line');
+  return { username: options.username, password };
+}
+
+function writeConfig(config: NodeConfig, out: string): string {
+  for (const file of config.files) {
+    const path = join(out, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.contents, { mode: file.mode ?? 0o644 });
+    chmodSync(path, file.mode ?? 0o644);
+  }
+  return [...config.files.map((f) => `wrote ${join(out, f.path)}`), '', ...config.notes, ''].join('\n');
+}
+
+/** Without --out: every file under a header naming it, then the notes. */
+export function renderConfig(config: NodeConfig): string {
+  const files = config.files.map((f) => `# ==> ${f.path} <==\n${f.contents}`);
+  return [...files, config.notes.map((n) => `# ${n}`).join('\n'), ''].join('\n');
+}
