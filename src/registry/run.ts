@@ -97,8 +97,18 @@ async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefin
 
 /** Outermost first: metrics count everything, health is never behind auth. */
 function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
-  const tars = model.images.map((r) => r.tarPath);
-  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(tars), ...(auth ? [auth] : [])];
+  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
+}
+
+/**
+ * The files blob bytes are read from: tar files, the blob files of a layout folder, the held
+ * decompressed copy of a compressed archive. Not `ImageRecord.tarPath`, which names where an image
+ * came from for people (a layout inside a tar, a folder) and need not be a file.
+ */
+export function servedFiles(model: ImageModel): string[] {
+  const paths = new Set<string>();
+  for (const { source } of model.blobs.values()) if (source.kind !== 'memory') paths.add(source.path);
+  return [...paths];
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

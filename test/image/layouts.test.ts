@@ -1,8 +1,11 @@
 // OCI layouts inside an archive (Zarf packages), both metadata sets in one tar (regctl export),
 // hauler stores with cosign artifacts and OCI 1.1 referrers: loaded, then served and pulled.
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
+import { healthStage, readinessProblem } from '../../src/registry/health.js';
+import { servedFiles } from '../../src/registry/run.js';
 import { LoadError } from '../../src/load-error.js';
 import { tempDir } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
@@ -57,7 +60,12 @@ describe('Zarf package (an OCI layout in images/)', () => {
       { ref: 'docker.io/library/registry:2.8.1', image: registry },
       { ref: 'ghcr.io/org/multi:1.0', image: multi },
     ]);
-    const model = await loadImages([await writeArchive(dir, 'zarf-package-seed-amd64.tar', entries)]);
+    const tarPath = await writeArchive(dir, 'zarf-package-seed-amd64.tar', entries);
+    const model = await loadImages([tarPath]);
+    // /readyz watches the files blobs are read from, not the label naming the layout in the tar.
+    expect(model.images[0]!.tarPath).not.toBe(tarPath);
+    expect(servedFiles(model)).toEqual([tarPath]);
+    expect(() => healthStage(servedFiles(model))).not.toThrow();
     expect(model.images.map((i) => [i.registry, i.repository, i.tag, i.digest])).toEqual([
       ['docker.io', 'library/registry', '2.8.1', registry.digest],
       ['ghcr.io', 'org/multi', '1.0', multi.digest],
@@ -79,6 +87,7 @@ describe('Zarf package (an OCI layout in images/)', () => {
     execFileSync('zstd', ['-q', '-f', '--rm', tar, '-o', `${tar}.zst`]);
     const model = await loadImages([`${tar}.zst`]);
     expect(model.images.map((i) => [i.repository, i.tag, i.digest])).toEqual([['library/registry', '2.8.1', registry.digest]]);
+    expect(await readinessProblem(new Map(servedFiles(model).map((p) => [p, statSync(p).size])))).toBeUndefined();
     expect((await pull((await served(model)).pool, 'registry', '2.8.1')).manifests).toEqual([registry.digest]);
   });
 
