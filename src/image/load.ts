@@ -4,7 +4,7 @@
 import { LoadError } from '../load-error.js';
 import type { ImageModel } from '../model.js';
 import { expandInputs } from '../source/inputs.js';
-import { indexLayoutFolder } from '../source/layout-folder.js';
+import { indexLayoutFolder } from '../tar/layout-folder.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
 import { readArchive } from './layouts.js';
 import { ModelBuilder } from './model-builder.js';

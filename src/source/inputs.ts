@@ -7,7 +7,6 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { codecOf } from './codecs.js';
-import { isLayoutFolder } from './layout-folder.js';
 
 export type Input = { kind: 'archive'; path: string } | { kind: 'layout-folder'; path: string };
 
@@ -72,4 +71,16 @@ async function looksLikeArchive(path: string): Promise<boolean> {
   } finally {
     await file.close();
   }
+}
+
+export const OCI_LAYOUT = 'oci-layout';
+
+/** True when `dir` holds an `oci-layout` file: it is served as one layout, not as a folder of archives. */
+export async function isLayoutFolder(dir: string): Promise<boolean> {
+  return (await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined;
+}
+
+export async function regularFileSize(path: string): Promise<number | undefined> {
+  const s = await stat(path).catch(() => undefined);
+  return s?.isFile() ? s.size : undefined;
 }

@@ -6,9 +6,9 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import type { FileSource, TarSource } from '../model.js';
-import { TarIndex, type TarEntry } from '../tar/index.js';
+import { OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
+import { TarIndex, type TarEntry } from './index.js';
 
-const OCI_LAYOUT = 'oci-layout';
 const INDEX_JSON = 'index.json';
 const BLOBS = 'blobs';
 
@@ -31,11 +31,6 @@ class LayoutFolderIndex extends TarIndex {
   }
 }
 
-/** True when `dir` holds an `oci-layout` file: it is served as one layout, not as a folder of archives. */
-export async function isLayoutFolder(dir: string): Promise<boolean> {
-  return (await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined;
-}
-
 export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
   for (const name of [OCI_LAYOUT, INDEX_JSON]) {
@@ -53,11 +48,6 @@ export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
     });
   }
   return new LayoutFolderIndex(dir, entries, dir);
-}
-
-async function regularFileSize(path: string): Promise<number | undefined> {
-  const s = await stat(path).catch(() => undefined);
-  return s?.isFile() ? s.size : undefined;
 }
 
 async function listDir(path: string): Promise<string[]> {
