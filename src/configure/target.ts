@@ -1,5 +1,6 @@
 // What every runtime's node configuration is made from: the upstream registries the archives name,
 // the seed's address, how to trust it, and (optionally) read credentials. Pure values, no I/O.
+import { parseHostPort } from '../address.js';
 import type { ImageModel } from '../model.js';
 
 export interface Credentials {
@@ -49,18 +50,15 @@ export function seedURL(target: NodeTarget): string {
   return `${target.scheme}://${target.registry}`;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const IPV6 = /^[0-9A-Fa-f:.]+$/;
-
-/** `HOST:PORT` or `[IPv6]:PORT`; throws an Error saying what is expected. */
+/** `HOST:PORT` or `[IPv6]:PORT` by the one address grammar, the port required; throws an Error saying what is expected. */
 export function parseRegistryAddress(value: string): string {
-  const m = /^(\[([^\]]+)\]|[^:[\]]+):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[3]);
-  const host = m?.[2] ?? m?.[1] ?? '';
-  const hostOk = m?.[2] !== undefined ? IPV6.test(host) && host.includes(':') : HOSTNAME.test(host);
-  if (!m || !hostOk || port < 1 || port > 65535) {
-    throw new Error(`expected HOST:PORT (e.g. 10.0.0.5:5000, seed.lan:5000, [fd00::5]:5000), got "${value}"`);
+  let port: number | undefined;
+  try {
+    port = parseHostPort(value).port;
+  } catch {
+    port = undefined;
   }
+  if (port === undefined) throw new Error(`expected HOST:PORT (e.g. 10.0.0.5:5000, seed.lan:5000, [fd00::5]:5000), got "${value}"`);
   return value;
 }
 

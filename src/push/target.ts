@@ -1,6 +1,7 @@
 // `--to REGISTRY[/PREFIX]`: where push sends the images. The scheme is stated (`http://`,
 // `https://`) or chosen as docker does: HTTPS first, plain HTTP only for loopback or `--insecure`.
 import { isIP } from 'node:net';
+import { isLoopback, parseHostPort } from '../address.js';
 import { isRepositoryName } from '../reference.js';
 
 export interface Target {
@@ -18,8 +19,6 @@ export class TargetError extends Error {
   override readonly name = 'TargetError';
 }
 
-const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
-
 export function parseTarget(text: string): Target {
   let rest = text.trim();
   let scheme: Target['scheme'];
@@ -34,8 +33,7 @@ export function parseTarget(text: string): Target {
   const slash = rest.indexOf('/');
   const host = slash < 0 ? rest : rest.slice(0, slash);
   const prefix = slash < 0 ? '' : rest.slice(slash + 1);
-  const match = HOST.exec(host);
-  if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) {
+  if (!isHostPort(host)) {
     throw new TargetError(`--to ${text}: "${host}" is not a registry host[:port]`);
   }
   if (prefix !== '' && !isRepositoryName(prefix)) {
@@ -53,10 +51,14 @@ export function hostname(host: string): string {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
-function isLoopback(name: string): boolean {
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (isIP(name) === 4) return name.startsWith('127.');
-  return name === '::1';
+/** `host[:port]` by the one address grammar, an IPv6 address only in brackets (it goes into URLs as is). */
+function isHostPort(host: string): boolean {
+  try {
+    parseHostPort(host);
+  } catch {
+    return false;
+  }
+  return isIP(host) !== 6;
 }
 
 /** The repository an image is pushed to on the target. */

@@ -1,7 +1,8 @@
 // Where the seed listens and the addresses a banner can honestly tell clients to pull from.
 import { isIP, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { hostPort, type Advertised } from '../tls/sans.js';
+import { hostPort } from '../address.js';
+import type { Advertised } from '../tls/sans.js';
 
 /** Errors binding `::` gives on a host without IPv6 (disabled, or no IPv6 stack at all). */
 const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EINVAL', 'EPROTONOSUPPORT']);
@@ -22,12 +23,6 @@ export async function listenDefault(listen: (port: number, host?: string) => Pro
 
 export function isWildcard(host: string): boolean {
   return host === '::' || host === '0.0.0.0' || host === '';
-}
-
-/** Loopback addresses and `localhost`: the only places where Basic auth over plain HTTP stays on the machine. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
 }
 
 /**

@@ -1,41 +1,14 @@
 // Which names a server certificate must carry, and `--advertise HOST[:PORT]`.
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
+import { type HostPort, normalizeIp, parseHostPort } from '../address.js';
 import type { San } from './x509.js';
 
 /** An address nodes reach the seed at; no port means the port the seed listens on. */
-export interface Advertised {
-  host: string;
-  port?: number;
-}
+export type Advertised = HostPort;
 
-/** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
-/** `host`, `host:port`, an IPv4 address, `[v6]`, `[v6]:port` or a bare IPv6 address; throws a one-line message. */
-export function parseAdvertise(value: string): Advertised {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-  if (bracketed) {
-    if (isIP(bracketed[1]!) !== 6) throw new Error(`${value}: not an IPv6 address in brackets`);
-    return withPort(value, normalizeIp(bracketed[1]!), bracketed[2]);
-  }
-  if (isIP(value) === 6) return { host: normalizeIp(value) };
-  const [host = '', port, extra] = value.split(':');
-  if (extra !== undefined || (isIP(host) === 0 && !HOST_NAME.test(host))) throw new Error(`${value}: not a host name or IP address (HOST[:PORT], [IPv6]:PORT)`);
-  return withPort(value, isIP(host) ? host : host.toLowerCase(), port);
-}
-
-function withPort(value: string, host: string, port: string | undefined): Advertised {
-  if (port === undefined) return { host };
-  const n = Number(port);
-  if (!/^\d+$/.test(port) || n < 1 || n > 65535) throw new Error(`${value}: port must be 1-65535`);
-  return { host, port: n };
-}
-
-/** `host:port` as a client writes it (IPv6 in brackets). */
-export function hostPort(host: string, port: number): string {
-  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-}
+/** `--advertise`: the one host[:port] grammar (src/address.ts). */
+export const parseAdvertise = parseHostPort;
 
 /** The SANs asked for: the advertised hosts, loopback names, and this host's own addresses and name. */
 export function wantedSans(advertised: Advertised[]): San[] {
@@ -69,9 +42,4 @@ export function sameSans(a: San[], b: San[]): boolean {
 
 function sanKey(s: San): string {
   return `${s.type}:${s.type === 'ip' ? normalizeIp(s.value) : s.value.toLowerCase()}`;
-}
-
-/** One spelling per address: `0:0:0:0:0:0:0:1` and `::1` are the same SAN. */
-function normalizeIp(ip: string): string {
-  return isIP(ip) === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
 }

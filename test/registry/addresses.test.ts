@@ -1,6 +1,7 @@
 // Where the seed listens by default, and the addresses the banner offers.
 import { describe, expect, it } from 'vitest';
-import { boundUrl, isLoopback, listenDefault, reachableAt } from '../../src/registry/addresses.js';
+import { isLoopback } from '../../src/address.js';
+import { boundUrl, listenDefault, reachableAt } from '../../src/registry/addresses.js';
 
 const bound = (address: string, family: string, port = 5000) => ({ address, family, port });
 
@@ -39,7 +40,8 @@ describe('reachableAt', () => {
     expect(boundUrl('http', bound('127.0.0.1', 'IPv4'))).toBe('http://127.0.0.1:5000');
   });
 
-  it.each([['127.0.0.1', true], ['::1', true], ['[::1]', true], ['localhost', true], ['0.0.0.0', false], ['::', false], ['10.0.0.1', false]])('isLoopback(%s) = %s', (host, expected) => {
+  it.each([['127.0.0.1', true], ['::1', true], ['[::1]', true], ['localhost', true], ['0.0.0.0', false], ['::', false], ['10.0.0.1', false],
+    ['127.5.5.5', true], ['::ffff:127.0.0.1', true], ['0:0:0:0:0:0:0:1', true], ['seed.localhost', true], ['127.example.com', false], ['::ffff:10.0.0.1', false]])('isLoopback(%s) = %s', (host, expected) => {
     expect(isLoopback(host)).toBe(expected);
   });
 });
