@@ -9,7 +9,7 @@ import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
-import { parseBytes } from './source/units.js';
+import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, isPushError } from './push/command.js';
 import { pushWhenReady } from './push/serve.js';

@@ -1,6 +1,7 @@
 // `seed-registry inspect`: every image the model serves, and the pull line to use for it.
 import type { ImageModel, ImageRecord } from './model.js';
 import { printable } from './printable.js';
+import { formatSize } from './units.js';
 
 export interface InspectOptions {
   json: boolean;
@@ -9,7 +10,6 @@ export interface InspectOptions {
 }
 
 const DEFAULT_HOST = 'localhost:5000';
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 export function renderInspect(model: ImageModel, options: InspectOptions): string {
   const host = options.host ?? DEFAULT_HOST;
@@ -45,14 +45,4 @@ function renderRecord(host: string, r: ImageRecord): string {
   ];
   const title = reference(r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
   return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].map(printable).join('\n');
-}
-
-export function formatSize(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }

@@ -1,6 +1,6 @@
 // What push tells its user: a live line per image on a terminal, one line per image otherwise,
 // the final summary, and the same facts as one JSON document with --json.
-import { formatSize } from '../inspect.js';
+import { formatSize } from '../units.js';
 import type { BlobOutcome } from './upload.js';
 
 export interface ImageResult {

@@ -8,7 +8,7 @@ import { LoadError } from '../load-error.js';
 import type { Codec } from './codecs.js';
 import { systemProblem } from './input.js';
 import { type TempFile, createTempFile, freeSpace } from './temp.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../units.js';
 
 export interface DecompressOptions {
   tmpDir: string;
