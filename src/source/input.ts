@@ -1,6 +1,6 @@
 // What a path given as an archive is, checked before anything reads it, so a directory, a pipe or a
 // missing file is one clear line naming it instead of a system error from deep in the loader.
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { LoadError } from '../load-error.js';
 
@@ -19,6 +19,20 @@ export async function checkInput(path: string): Promise<Stats> {
   if (stats.isDirectory()) throw new LoadError(path, 'is a directory, not an image archive');
   if (!stats.isFile()) throw new LoadError(path, `is not a regular file (${kindOf(stats)}): use a file, not a pipe`);
   return stats;
+}
+
+/** The first `length` bytes of `path` (fewer when the file is shorter); LoadError when it cannot be opened. */
+export async function readHead(path: string, length: number): Promise<Buffer> {
+  const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new LoadError(path, systemProblem(err));
+  });
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 /** A system error as a short phrase: `no such file`, `permission denied`, else its code. */

@@ -3,10 +3,11 @@
 // folder always loads the same way; subfolders only with `recursive`. Archives are told by their
 // first bytes, never by their names (a compression the codec table refuses still counts, so its
 // refusal names it); other files are skipped and reported.
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { codecOf } from './codecs.js';
+import { readHead } from './input.js';
 
 export type Input = { kind: 'archive'; path: string } | { kind: 'layout-folder'; path: string };
 
@@ -60,17 +61,10 @@ async function scanFolder(dir: string, recursive: boolean, found: Inputs): Promi
 }
 
 async function looksLikeArchive(path: string): Promise<boolean> {
-  const file = await open(path, 'r').catch(() => undefined);
-  if (!file) return false;
-  try {
-    const head = Buffer.alloc(USTAR_AT + USTAR.length);
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (codecOf(bytes)) return true;
-    return bytes.subarray(USTAR_AT, USTAR_AT + USTAR.length).equals(USTAR);
-  } finally {
-    await file.close();
-  }
+  const bytes = await readHead(path, USTAR_AT + USTAR.length).catch(() => undefined);
+  if (!bytes) return false;
+  if (codecOf(bytes)) return true;
+  return bytes.subarray(USTAR_AT, USTAR_AT + USTAR.length).equals(USTAR);
 }
 
 export const OCI_LAYOUT = 'oci-layout';

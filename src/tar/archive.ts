@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { LoadError } from '../load-error.js';
 import { MAGIC_LENGTH, codecOf, convertCommand } from '../source/codecs.js';
 import { decompressToTemp } from '../source/decompress.js';
-import { checkInput } from '../source/input.js';
+import { checkInput, readHead } from '../source/input.js';
 import { looksLike } from '../source/looks.js';
 import { BLOCK, decodeHeader, isZeroBlock } from './header.js';
-import { type TarIndex, indexTar, openForReading } from './index.js';
+import { type TarIndex, indexTar } from './index.js';
 
 export interface ArchiveOptions {
   /** Where a decompressed copy goes: `--tmp-dir`, else $TMPDIR, else the system's. */
@@ -49,16 +49,5 @@ function tarHeadProblem(block: Buffer): string | undefined {
     return undefined;
   } catch {
     return `is not a tar archive (it looks like ${looksLike(block)})`;
-  }
-}
-
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const file = await openForReading(path);
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await file.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await file.close();
   }
 }
