@@ -7,6 +7,7 @@ import { startClientEnv, type ClientEnv } from './helpers/env.js';
 import { dockerSave, importBusybox } from './helpers/images.js';
 import { expectedFor, readExpected, type ExpectedImage } from './helpers/oracle.js';
 import { startRecordingProxy, type RecordingProxy } from './helpers/proxy.js';
+import { freePort } from './helpers/registry-image.js';
 import { startSeed, type Seed } from './helpers/seed.js';
 
 // `library/busybox:mirror` is saved by docker as `busybox:mirror`, the Docker Hub short form.
@@ -26,7 +27,7 @@ beforeAll(async () => {
   expected = await readExpected(tar);
   seed = await startSeed([tar]);
   proxy = await startRecordingProxy(seed.port);
-  hostsDir = writeHostsToml(join(env.dir, 'certs.d'), proxy.host);
+  hostsDir = writeHostsToml(join(env.dir, 'certs.d'), proxy.host, await freePort());
 });
 afterAll(async () => {
   await proxy?.close();
@@ -34,11 +35,15 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** containerd's registry host config: try the mirror first; docker.io itself is never reachable here. */
-function writeHostsToml(dir: string, mirror: string): string {
+/**
+ * containerd's registry host config: try the mirror first. The fallback `server`, docker.io's own
+ * host on a node, is a closed loopback port here, so a failing mirror never sends a request off
+ * the machine.
+ */
+function writeHostsToml(dir: string, mirror: string, closedPort: number): string {
   mkdirSync(join(dir, 'docker.io'), { recursive: true });
   const toml = [
-    'server = "https://registry-1.docker.io"',
+    `server = "https://127.0.0.1:${closedPort}"`,
     '',
     `[host."http://${mirror}"]`,
     '  capabilities = ["pull", "resolve"]',
