@@ -3,11 +3,11 @@
 // within a time bound, leaving nothing in its private TMPDIR. The inputs are made here (tar-stream's
 // packer, hand-built headers and magic bytes); see test/helpers/hostile.ts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir, readdir, readlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKEN_JSON, CONTROL_NAME, cyclicIndexes, doublingIndexes, gzipBomb, namedImage, nestedIndexes, notTars, writeArchive } from './helpers/hostile.js';
+import { BROKEN_JSON, CONTROL_NAME, cyclicIndexes, doublingIndexes, gzipBomb, namedImage, nestedIndexes, notTars, writeArchive, zstdTar } from './helpers/hostile.js';
 import { tempDir } from './helpers/pack.js';
 import { OciLayout, hex, makeLayer } from './image/archives.js';
 import { under, zarfPackage } from './image/tool-layouts.js';
@@ -236,6 +236,36 @@ describe('signals while decompressing', () => {
   }
 });
 
+// The zstd command writes the decompressed copy itself (src/source/decode-command.ts): it must not
+// outlive the server. A signal handler kills it; after SIGKILL the closed input pipe stops it.
+describe('the zstd command while decompressing', () => {
+  let slow: string;
+  const BODY = 384 * 2 ** 20;
+  beforeAll(async () => {
+    slow = await zstdTar(join(dir, 'slow.tar.zst'), 2 ** 34, BODY, 'random');
+  });
+
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`${signal} to the server stops the zstd command before it decodes the rest`, async () => {
+      const tmp = await privateTmp();
+      let child: ChildProcess | undefined;
+      const done = run(['serve', slow, '--port', '0', '-q'], tmp, (c) => (child = c));
+      const zstd = await childNamed(child!.pid!, 'zstd');
+      // A descriptor of the copy, held here, tells how far zstd got once it is gone.
+      const copy = await open(`/proc/${zstd}/fd/1`, 'r');
+      try {
+        child!.kill(signal);
+        await done;
+        await gone(zstd);
+        expect((await copy.stat()).size).toBeLessThan(BODY);
+      } finally {
+        await copy.close();
+      }
+      expect(await readdir(tmp)).toEqual([]);
+    });
+  }
+});
+
 describe('the command line', () => {
   it('takes archives as arguments and shows serve options in the top-level help', () => {
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', timeout: TIME_BOUND_MS });
@@ -264,4 +294,27 @@ function twoLayoutsOneTag() {
     return oci.pack([{ ...oci.image([makeLayer(content)]), annotations: { 'org.opencontainers.image.ref.name': 'docker.io/library/app:1' } }]);
   };
   return [...under('a/', layout('a')), ...under('b/', layout('b'))];
+}
+
+/** The pid of `parent`'s child named `name`, once it has one. */
+async function childNamed(parent: number, name: string): Promise<number> {
+  for (let i = 0; i < 400; i++) {
+    for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+      if (comm === name && Number(rest?.split(' ')[1]) === parent) return Number(pid);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${parent} never started ${name}`);
+}
+
+/** Resolves once `pid` has exited (or become a zombie); fails after 5 s. */
+async function gone(pid: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (stat === '' || / Z /.test(stat)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${pid} still runs 5 s after its parent stopped`);
 }

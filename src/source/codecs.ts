@@ -1,23 +1,23 @@
 // The compressions an archive may come in, told by magic bytes (never by name), in one table:
-// each either decodes (a Transform from compressed to tar bytes) or is refused with the command
+// each either decodes (in process, or by a command such as `zstd -dc`) or is refused with the command
 // that converts it. Blobs are served as byte ranges of an uncompressed tar, so a compressed archive
 // is decoded once into temporary space (src/source/decompress.ts).
-import type { Duplex, Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { zstdStream } from './zstd.js';
+import type { Decoder } from './decoder.js';
+import { zstdDecoder } from './zstd.js';
 
 export interface Codec {
   name: string;
   magic: Buffer;
-  /** A decoder; absent for a compression that is refused. */
-  decoder?: () => Transform | Duplex;
+  /** How it decodes; absent for a compression that is refused. */
+  decoder?: () => Decoder;
   /** The command that converts it to a plain tar (FILE and OUT stand for the paths), named in the refusal. */
   convert?: string;
 }
 
 export const CODECS: Codec[] = [
-  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => zlib.createGunzip() },
-  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdStream },
+  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => ({ kind: 'stream', stream: () => zlib.createGunzip() }) },
+  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdDecoder },
   { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), convert: 'xz -dc FILE > OUT' },
   { name: 'bzip2', magic: Buffer.from('BZh'), convert: 'bzip2 -dc FILE > OUT' },
   { name: 'lz4', magic: Buffer.from([0x04, 0x22, 0x4d, 0x18]), convert: 'lz4 -dc FILE > OUT' },

@@ -1,11 +1,13 @@
 // Decodes a compressed archive once into temporary space (src/source/temp.ts), bounded: a limit on
 // the decompressed size (a 4 MiB .gz of zeros expands to 4 GiB), a free-space check before writing
 // and while writing, and an early look at the first block so a bomb that is not a tar stops at once.
-import { createReadStream, write } from 'node:fs';
-import { Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { type Readable, Transform } from 'node:stream';
 import { LoadError } from '../load-error.js';
 import type { Codec } from './codecs.js';
+import { decodeByCommand } from './decode-command.js';
+import { decodeBlocks, decodeStream } from './decode-in-process.js';
+import { type DecodeWatch, WatchStop } from './decoder.js';
 import { systemProblem } from './input.js';
 import { type TempFile, createTempFile, freeSpace } from './temp.js';
 import { formatBytes } from '../units.js';
@@ -26,8 +28,11 @@ export interface DecompressOptions {
 const RESERVE = 64 * 1024 * 1024;
 /** How often (in bytes written) free space is checked again. */
 const RECHECK = 256 * 1024 * 1024;
-const HEAD = 512;
-
+/**
+ * Compressed bytes per push into a block decoder, which decodes a whole push before returning: 16 KiB
+ * of zstd RLE blocks is up to 700 MiB of writes before the process turns to anything else (a signal).
+ */
+const BLOCKS_INPUT = 16 * 1024;
 
 export async function decompressToTemp(path: string, size: number, codec: Codec, options: DecompressOptions): Promise<TempFile> {
   const { tmpDir, maxSize } = options;
@@ -49,37 +54,39 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
   } catch (err) {
     throw new LoadError(where, `cannot create a temporary file: ${systemProblem(err as NodeJS.ErrnoException)}`);
   }
+  const watch = watchFor(codec, options, where);
+  const input = (highWaterMark?: number): [Readable, Transform] => [createReadStream(path, { highWaterMark }), counter((n) => options.onProgress?.(n, size))];
+  const decoder = codec.decoder!();
   try {
-    await pipeline(
-      createReadStream(path),
-      counter((n) => options.onProgress?.(n, size)),
-      codec.decoder!(),
-      guard(path, codec, options, where),
-      toDescriptor(temp.fd),
-    );
+    if (decoder.kind === 'command') await decodeByCommand(decoder.argv, input(), temp.fd, watch);
+    else if (decoder.kind === 'blocks') await decodeBlocks(input(BLOCKS_INPUT), decoder.start, temp.fd, watch);
+    else await decodeStream(input(), decoder.stream(), temp.fd, watch);
     return temp;
   } catch (err) {
     temp.release();
-    if (err instanceof LoadError) throw err;
+    if (err instanceof WatchStop) throw new LoadError(path, err.problem);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOSPC') throw new LoadError(path, `no space left in ${where} while decompressing (choose another with --tmp-dir)`);
     throw new LoadError(path, `is ${codec.name}-compressed, but it does not decompress (${e.message})`);
   }
 }
 
-/**
- * Writes to a descriptor that stays open: fs.WriteStream closes its descriptor when the pipeline
- * is destroyed, even with autoClose off, and the descriptor is what keeps the unlinked file alive.
- */
-function toDescriptor(fd: number): Writable {
-  const writeAll = (chunk: Buffer, callback: (error?: Error | null) => void): void => {
-    write(fd, chunk, 0, chunk.length, null, (error, n) => {
-      if (error) return callback(error);
-      if (n < chunk.length) return writeAll(chunk.subarray(n), callback);
-      callback();
-    });
+/** The limits decoding stays within, whichever way it decodes: size, free space, a tar's first block. */
+function watchFor(codec: Codec, options: DecompressOptions, where: string): DecodeWatch {
+  let nextCheck = RECHECK;
+  return {
+    written(bytes) {
+      if (bytes > options.maxSize) return `decompresses to more than ${formatBytes(options.maxSize)}, the limit set by --max-decompressed-size`;
+      if (bytes < nextCheck) return undefined;
+      nextCheck = bytes + RECHECK;
+      if (freeSpace(options.tmpDir) >= RESERVE) return undefined;
+      return `decompressing would fill ${where}: less than ${formatBytes(RESERVE)} left after ${formatBytes(bytes)} (choose another with --tmp-dir)`;
+    },
+    head(block) {
+      const problem = options.checkHead?.(block);
+      return problem === undefined ? undefined : `is ${codec.name}-compressed, but what it holds ${problem}`;
+    },
   };
-  return new Writable({ write: (chunk: Buffer, _encoding, callback) => writeAll(chunk, callback) });
 }
 
 function counter(onCount: (total: number) => void): Transform {
@@ -92,39 +99,3 @@ function counter(onCount: (total: number) => void): Transform {
     },
   });
 }
-
-/** Counts decoded bytes against the limit, checks the head, and watches free space. */
-function guard(path: string, codec: Codec, options: DecompressOptions, where: string): Transform {
-  let written = 0;
-  let nextCheck = RECHECK;
-  let head: Buffer | undefined = Buffer.alloc(0);
-  const fail = (problem: string) => new LoadError(path, problem);
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      written += chunk.length;
-      if (written > options.maxSize) {
-        return callback(fail(`decompresses to more than ${formatBytes(options.maxSize)}, the limit set by --max-decompressed-size`));
-      }
-      if (head !== undefined) {
-        head = Buffer.concat([head, chunk]);
-        if (head.length >= HEAD) {
-          const problem = options.checkHead?.(head.subarray(0, HEAD));
-          if (problem !== undefined) return callback(fail(`is ${codec.name}-compressed, but what it holds ${problem}`));
-          head = undefined;
-        }
-      }
-      if (written >= nextCheck) {
-        nextCheck += RECHECK;
-        if (freeSpace(options.tmpDir) < RESERVE) {
-          return callback(fail(`decompressing would fill ${where}: less than ${formatBytes(RESERVE)} left after ${formatBytes(written)} (choose another with --tmp-dir)`));
-        }
-      }
-      callback(null, chunk);
-    },
-    flush(callback) {
-      const problem = head !== undefined ? options.checkHead?.(head) : undefined;
-      callback(problem === undefined ? null : fail(`is ${codec.name}-compressed, but what it holds ${problem}`));
-    },
-  });
-}
-

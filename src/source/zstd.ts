@@ -3,12 +3,12 @@
 // reference decoder itself: about 4.5x faster than the pure-JS one here); else fzstd, a pure-JS
 // decoder that needs no build step or binary download, which an air-gapped host cannot do.
 // SEED_REGISTRY_ZSTD=zlib|command|js forces one (tests, benchmarks).
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { Duplex, Readable, Transform } from 'node:stream';
+import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
+import type { BlockDecoder, Decoder } from './decoder.js';
 
 /**
  * Largest window accepted, as the zstd command's default (`--long` raises it): a frame header may
@@ -17,21 +17,25 @@ import { Decompress } from 'fzstd';
 export const MAX_WINDOW = 128 * 1024 * 1024;
 
 type ZstdFactory = (options?: { maxOutputLength?: number }) => Transform;
-export type ZstdDecoder = 'zlib' | 'command' | 'js';
+export type ZstdChoice = 'zlib' | 'command' | 'js';
 
-export function zstdDecoder(): ZstdDecoder {
+export function zstdChoice(): ZstdChoice {
   const forced = process.env['SEED_REGISTRY_ZSTD'];
   if (forced === 'zlib' || forced === 'command' || forced === 'js') return forced;
   if (nativeZstd()) return 'zlib';
   return zstdCommand() ? 'command' : 'js';
 }
 
-export function zstdStream(): Transform | Duplex {
-  const decoder = zstdDecoder();
+/** The chosen decoder: node:zlib's stream, the `zstd` command, or fzstd block by block. */
+export function zstdDecoder(): Decoder {
+  const choice = zstdChoice();
   const native = nativeZstd();
-  if (decoder === 'zlib' && native) return native();
-  const command = decoder === 'command' ? zstdCommand() : undefined;
-  return command ? commandStream(command) : fzstdStream();
+  if (choice === 'zlib' && native) return { kind: 'stream', stream: () => native() };
+  const command = choice === 'command' ? zstdCommand() : undefined;
+  // `zstd -dc` decodes stdin to stdout and refuses a stream it cannot decode with a non-zero
+  // status; its default window limit is MAX_WINDOW.
+  if (command) return { kind: 'command', argv: [command, '-dcq'] };
+  return { kind: 'blocks', start: fzstdBlocks };
 }
 
 function nativeZstd(): ZstdFactory | undefined {
@@ -54,56 +58,24 @@ function zstdCommand(): string | undefined {
 }
 
 /**
- * `zstd -dc` as a stream: compressed bytes to its stdin, tar bytes from its stdout. Its output
- * ends only once it exited 0, so a stream it rejects is an error here, not a short tar. It is
- * killed when the pipeline stops early (a limit hit); it dies with us otherwise (a closed pipe).
+ * fzstd, block by block: each decoded block (at most 128 KiB) goes to `onBlock` as it comes, so a
+ * bomb (a few bytes decode to a 128 KiB block of zeros) is stopped by the caller's limit, never
+ * gathered in memory.
  */
-function commandStream(command: string): Duplex {
-  const child = spawn(command, ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-400)));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  child.stdin.on('error', () => {}); // EPIPE when zstd stops first: its exit status says why
-  async function* output() {
-    for await (const chunk of child.stdout) yield chunk as Buffer;
-    const code = await exited;
-    if (code !== 0) throw new Error(stderr.replace(/\s+/g, ' ').trim() || `zstd exited with status ${code}`);
-  }
-  const duplex = Duplex.from({ writable: child.stdin, readable: Readable.from(output()) });
-  duplex.on('close', () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return duplex;
-}
-
-/** fzstd's streaming decoder as a Transform; each block it emits is a fresh buffer. */
-export function fzstdStream(): Transform {
+export function fzstdBlocks(onBlock: (block: Uint8Array) => void): BlockDecoder {
   let decoder: Decompress | undefined;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        if (!decoder) {
-          checkWindow(chunk);
-          decoder = new Decompress((data) => {
-            if (data.length) stream.push(Buffer.from(data.buffer, data.byteOffset, data.length));
-          });
-        }
-        decoder.push(chunk);
-        callback();
-      } catch (err) {
-        callback(asError(err));
+  return {
+    push(chunk) {
+      if (!decoder) {
+        checkWindow(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+        decoder = new Decompress((data) => data.length && onBlock(data));
       }
+      decoder.push(chunk);
     },
-    flush(callback) {
-      try {
-        decoder?.push(new Uint8Array(0), true);
-        callback();
-      } catch (err) {
-        callback(asError(err));
-      }
+    end() {
+      decoder?.push(new Uint8Array(0), true);
     },
-  });
-  return stream;
+  };
 }
 
 /** Refuses a first frame whose window (what the decoder allocates) is over MAX_WINDOW. */
@@ -125,6 +97,3 @@ function checkWindow(head: Buffer): void {
   if (window > MAX_WINDOW) throw new Error(`its zstd window of ${window} bytes is over the ${MAX_WINDOW}-byte limit`);
 }
 
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}

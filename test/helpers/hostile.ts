@@ -1,6 +1,8 @@
 // Hostile archives for the loader's tests and the binary's table test, made at test time: OCI index
 // graphs with cycles or explosive sharing, names that are not references, control characters,
 // things that are not tars, and compressed bombs.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,6 +75,31 @@ export const BROKEN_JSON: PackEntry[] = [{ name: 'manifest.json', data: Buffer.f
 export const CONTROL_NAME: PackEntry[] = [{ name: 'manifest.json', data: [{ Config: 'x\u001b[2J\nseed-registry: listening on http://0.0.0.0:5000', RepoTags: ['app:1'], Layers: [] }] }];
 
 /** A gzip stream of a tar header promising `claimed` bytes, then `zeros` zero bytes. */
+/**
+ * A .tar.zst written by the `zstd` command: a tar header claiming `claimed` bytes, then `body`
+ * bytes of zeros (a bomb) or of random data (slow to decode: the input stays large).
+ */
+export async function zstdTar(path: string, claimed: number, body: number, kind: 'zeros' | 'random'): Promise<string> {
+  const zstd = spawn('zstd', ['-q', '-1', '-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const written = pipeline(zstd.stdout, createWriteStream(path));
+  const exited = new Promise<number | null>((resolve) => zstd.on('close', resolve));
+  const chunk = kind === 'zeros' ? Buffer.alloc(1 << 20) : randomBytes(1 << 20);
+  async function* data() {
+    yield rawHeader({ name: kind, size: claimed });
+    // A random chunk is repeated, but 1 MiB is over zstd -1's window: it cannot match the last one.
+    for (let left = body; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+  }
+  await pipeline(Readable.from(data()), zstd.stdin);
+  await written;
+  if ((await exited) !== 0) throw new Error('zstd failed');
+  return path;
+}
+
+/** `data` compressed by the `zstd` command. */
+export function zstdOf(data: Buffer): Buffer {
+  return execFileSync('zstd', ['-q', '-c'], { input: data });
+}
+
 export async function gzipBomb(path: string, claimed: number, zeros: number): Promise<string> {
   const chunk = Buffer.alloc(1 << 20);
   async function* body() {
@@ -96,6 +123,9 @@ export async function notTars(dir: string): Promise<Record<string, string>> {
     'corrupt.tar.zst': Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00]), Buffer.alloc(600, 0xee)]),
     'zeros.tar.gz': gzipSync(Buffer.alloc(1 << 20)),
     'text.tar.gz': gzipSync(Buffer.from('hello\n'.repeat(200))),
+    'zeros.tar.zst': zstdOf(Buffer.alloc(1 << 20)),
+    'text.tar.zst': zstdOf(Buffer.from('hello\n'.repeat(200))),
+    'short.tar.zst': zstdOf(Buffer.from('hello\n')),
   };
   const paths: Record<string, string> = {};
   for (const [name, data] of Object.entries(files)) {

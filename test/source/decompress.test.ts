@@ -1,15 +1,16 @@
 // Compressed archives: decoded once into temporary space that is unlinked from the start, bounded
 // by a size limit and free space, refused early when what they hold is not a tar.
-import { mkdir, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { LoadError } from '../../src/load-error.js';
-import { fzstdStream, zstdDecoder } from '../../src/source/zstd.js';
+import { fzstdBlocks, zstdChoice } from '../../src/source/zstd.js';
 import { spawnSync } from 'node:child_process';
 import { openArchive } from '../../src/tar/archive.js';
-import { gzipBomb, notTars } from '../helpers/hostile.js';
+import { gzipBomb, notTars, zstdTar } from '../helpers/hostile.js';
 import { tempDir } from '../helpers/pack.js';
 
 const ZST = fileURLToPath(new URL('../../fixtures/formats/tiny-crane.tar.zst', import.meta.url));
@@ -44,7 +45,7 @@ describe('compressed archives', () => {
     const before = process.env['SEED_REGISTRY_ZSTD'];
     process.env['SEED_REGISTRY_ZSTD'] = decoder;
     try {
-      expect(zstdDecoder()).toBe(decoder);
+      expect(zstdChoice()).toBe(decoder);
       const model = await loadImages([ZST], { tmpDir: await privateTmp(`zst-${decoder}`) });
       expect(model.images[0]).toMatchObject({ repository: 'tiny/app', tag: '1.0' });
       const files = await notTars(dir);
@@ -60,13 +61,11 @@ describe('compressed archives', () => {
   });
 
   it('decodes zstd with the pure-JS decoder too (the one Node 20 uses)', async () => {
-    const { readFile } = await import('node:fs/promises');
     const chunks: Buffer[] = [];
-    const decoder = fzstdStream();
-    decoder.on('data', (c: Buffer) => chunks.push(c));
-    const done = new Promise((resolve, reject) => decoder.on('end', resolve).on('error', reject));
-    decoder.end(await readFile(ZST));
-    await done;
+    const decoder = fzstdBlocks((block) => chunks.push(Buffer.from(block)));
+    const zst = await readFile(ZST);
+    for (let at = 0; at < zst.length; at += 100) decoder.push(zst.subarray(at, at + 100));
+    decoder.end();
     const tar = await readFile(ZST.replace(/\.zst$/, ''));
     expect(Buffer.concat(chunks).equals(tar)).toBe(true);
   });
@@ -79,6 +78,48 @@ describe('compressed archives', () => {
     expect(message).toBe(`${bomb}: decompresses to more than 16 MiB, the limit set by --max-decompressed-size`);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  // The zstd command writes the temporary file itself (src/source/decode-command.ts) and the limits
+  // are watched by polling its size; fzstd decodes in process through the same watch.
+  describe.each(['command', 'js'])('with the %s zstd decoder', (decoder) => {
+    let before: string | undefined;
+    beforeAll(() => {
+      before = process.env['SEED_REGISTRY_ZSTD'];
+      process.env['SEED_REGISTRY_ZSTD'] = decoder;
+    });
+    afterAll(() => {
+      if (before === undefined) delete process.env['SEED_REGISTRY_ZSTD'];
+      else process.env['SEED_REGISTRY_ZSTD'] = before;
+    });
+
+    it('stops a zstd bomb at the limit, quickly, leaving nothing behind and no decoder running', async () => {
+      const tmp = await privateTmp(`zbomb-${decoder}`);
+      const bomb = await zstdTar(join(dir, `bomb-${decoder}.tar.zst`), 2 ** 34, 2 ** 30, 'zeros');
+      const started = Date.now();
+      const message = await loadError(openArchive(bomb, { tmpDir: tmp, maxDecompressedSize: 16 * 2 ** 20 }));
+      expect(message).toBe(`${bomb}: decompresses to more than 16 MiB, the limit set by --max-decompressed-size`);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await readdir(tmp)).toEqual([]);
+      expect(childrenNamed('zstd')).toEqual([]);
+    });
+
+    it('refuses at the first block what does not hold a tar', async () => {
+      const tmp = await privateTmp(`znot-${decoder}`);
+      const files = await notTars(dir);
+      expect(await loadError(openArchive(files['zeros.tar.zst']!, { tmpDir: tmp }))).toMatch(/is zstd-compressed, but what it holds is an empty tar archive/);
+      expect(await loadError(openArchive(files['text.tar.zst']!, { tmpDir: tmp }))).toMatch(/is zstd-compressed, but what it holds is not a tar archive \(it looks like text\)/);
+      expect(await loadError(openArchive(files['short.tar.zst']!, { tmpDir: tmp }))).toMatch(/is zstd-compressed, but what it holds is 6 bytes, not a tar archive$/);
+      expect(await readdir(tmp)).toEqual([]);
+    });
+
+    it('decodes to the same bytes as zstd itself', async () => {
+      const tmp = await privateTmp(`zsame-${decoder}`);
+      const file = await zstdTar(join(dir, `random-${decoder}.tar.zst`), 8 * 2 ** 20, 8 * 2 ** 20, 'random');
+      const index = await openArchive(file, { tmpDir: tmp });
+      const copy = await readFile(index.path);
+      expect(copy.equals(spawnSync('zstd', ['-dcq', file], { maxBuffer: 64 * 2 ** 20 }).stdout)).toBe(true);
+    });
   });
 
   it('refuses at the first block what does not hold a tar', async () => {
@@ -110,3 +151,18 @@ describe('compressed archives', () => {
     expect(await loadError(openArchive(files['image.zip']!))).toBe(`${files['image.zip']}: is not a tar archive (it looks like a zip archive)`);
   });
 });
+
+/** Processes started by this one with the given command name (the decoders it runs). */
+function childrenNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+      if (comm === name && Number(rest?.split(' ')[1]) === process.pid) pids.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
