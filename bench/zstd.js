@@ -5,8 +5,8 @@
 // first bytes of a tar of /usr: real, compressible files, as k3s/RKE2 airgap bundles hold.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -74,9 +74,9 @@ function shell(command) {
   });
 }
 
-async function timeToReady(file, tmp, decoder) {
+async function timeToReady(file, tmp, decoder, env = {}) {
   const args = [join(ROOT, 'bin/seed-registry.js'), 'serve', file, '--port', '0', '--host', '127.0.0.1', '-q', '--tmp-dir', tmp];
-  const proc = start(process.execPath, args, { name: 'seed-registry', env: { ...process.env, SEED_REGISTRY_ZSTD: decoder } });
+  const proc = start(process.execPath, args, { name: 'seed-registry', env: { ...process.env, SEED_REGISTRY_ZSTD: decoder, ...env } });
   const t0 = performance.now();
   try {
     await waitForOutput(proc, /listening on/, 600_000);
@@ -94,6 +94,10 @@ export async function runZstdBench({ mib = 512, layers = 4, runs = 3 } = {}) {
     execFileSync('zstd', ['-q', '-T0', '-3', tar, '-o', `${tar}.zst`]);
     const zst = `${tar}.zst`;
     const size = statSync(tar).size;
+    // Without setpriv on PATH, serve feeds zstd through a pipe (src/source/decode-command.ts).
+    const zstdOnly = join(dir, 'zstd-only');
+    mkdirSync(zstdOnly);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v zstd'], { encoding: 'utf8' }).trim(), join(zstdOnly, 'zstd'));
     const cases = {
       'zstd -dc > /dev/null': () => shell(`zstd -dc ${zst} > /dev/null`),
       // What serve must do too: write the tar out (then it reads only the headers).
@@ -102,15 +106,19 @@ export async function runZstdBench({ mib = 512, layers = 4, runs = 3 } = {}) {
       ...(zlib.createZstdDecompress ? { 'node:zlib zstd': () => pipeline(createReadStream(zst), zlib.createZstdDecompress(), sink()) } : {}),
       ...(zlib.createZstdDecompress ? { 'seed-registry serve, node:zlib: time to ready': () => timeToReady(zst, dir, 'zlib') } : {}),
       'seed-registry serve, zstd command: time to ready': () => timeToReady(zst, dir, 'command'),
+      'seed-registry serve, zstd command fed by a pipe (no setpriv): time to ready': () => timeToReady(zst, dir, 'command', { PATH: zstdOnly }),
+      'seed-registry serve of the same tar, uncompressed: time to ready': () => timeToReady(tar, dir, 'command'),
       'seed-registry serve, fzstd: time to ready': () => timeToReady(zst, dir, 'js'),
     };
-    const results = {};
-    for (const [name, fn] of Object.entries(cases)) {
-      const samples = [];
-      for (let i = 0; i < runs; i++) samples.push(await timed(fn));
-      results[name] = summarize(samples);
+    // Round by round, every case once per round: a change in the machine's load hits all alike.
+    const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+    const load = [loadavg()[0]];
+    for (let i = 0; i < runs; i++) {
+      for (const [name, fn] of Object.entries(cases)) samples[name].push(await timed(fn));
     }
-    return { size, compressed: statSync(zst).size, runs, results, node: process.version };
+    load.push(loadavg()[0]);
+    const results = Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarize(s)]));
+    return { size, compressed: statSync(zst).size, runs, results, node: process.version, load };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,7 +127,7 @@ export async function runZstdBench({ mib = 512, layers = 4, runs = 3 } = {}) {
 export function renderZstd(r) {
   const base = r.results['zstd -dc > /dev/null'].median;
   const lines = [
-    `zstd: ${(r.size / MIB).toFixed(0)} MiB tar, ${(r.compressed / MIB).toFixed(0)} MiB as .tar.zst (zstd -3), ${r.runs} runs, Node ${r.node}`,
+    `zstd: ${(r.size / MIB).toFixed(0)} MiB tar, ${(r.compressed / MIB).toFixed(0)} MiB as .tar.zst (zstd -3), ${r.runs} rounds, Node ${r.node}, load average ${r.load.map((l) => l.toFixed(1)).join(' → ')}`,
     '',
     '| decoding the same file | median s (min–max) | MiB/s of tar | × zstd -d |',
     '| --- | --- | --- | --- |',

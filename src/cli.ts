@@ -12,7 +12,6 @@ import { runServe } from './registry/run.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, isPushError } from './push/command.js';
-import { pushWhenReady } from './push/serve.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 import { parseAdvertise, type Advertised } from './tls/sans.js';
 
@@ -113,7 +112,7 @@ export function buildProgram(): Command {
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
       tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
     });
-    if (o.pushTo !== undefined) void pushWhenReady(model, o.pushTo);
+    if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
   });
 
   const inspect = program

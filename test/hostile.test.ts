@@ -3,7 +3,7 @@
 // within a time bound, leaving nothing in its private TMPDIR. The inputs are made here (tar-stream's
 // packer, hand-built headers and magic bytes); see test/helpers/hostile.ts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir, open, readFile, readdir, readlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, readdir, readlink, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,9 +31,9 @@ afterAll(() => {
 });
 
 /** Runs the binary; a `serve` that starts listening is stopped with SIGTERM (and counted as such). */
-function run(args: string[], tmp: string, onStart?: (child: ChildProcess) => void): Promise<Outcome> {
+function run(args: string[], tmp: string, onStart?: (child: ChildProcess) => void, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   onStart?.(child);
   let stdout = '';
@@ -237,32 +237,40 @@ describe('signals while decompressing', () => {
 });
 
 // The zstd command writes the decompressed copy itself (src/source/decode-command.ts): it must not
-// outlive the server. A signal handler kills it; after SIGKILL the closed input pipe stops it.
+// outlive the server. A signal handler kills it; after SIGKILL, setpriv's parent-death signal does,
+// or without setpriv on PATH the closed input pipe stops it.
 describe('the zstd command while decompressing', () => {
   let slow: string;
+  let zstdOnly: string;
   const BODY = 384 * 2 ** 20;
   beforeAll(async () => {
     slow = await zstdTar(join(dir, 'slow.tar.zst'), 2 ** 34, BODY, 'random');
+    zstdOnly = join(dir, 'zstd-only-bin');
+    await mkdir(zstdOnly);
+    await symlink(spawnSync('sh', ['-c', 'command -v zstd'], { encoding: 'utf8' }).stdout.trim(), join(zstdOnly, 'zstd'));
   });
 
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    it(`${signal} to the server stops the zstd command before it decodes the rest`, async () => {
-      const tmp = await privateTmp();
-      let child: ChildProcess | undefined;
-      const done = run(['serve', slow, '--port', '0', '-q'], tmp, (c) => (child = c));
-      const zstd = await childNamed(child!.pid!, 'zstd');
-      // A descriptor of the copy, held here, tells how far zstd got once it is gone.
-      const copy = await open(`/proc/${zstd}/fd/1`, 'r');
-      try {
-        child!.kill(signal);
-        await done;
-        await gone(zstd);
-        expect((await copy.stat()).size).toBeLessThan(BODY);
-      } finally {
-        await copy.close();
-      }
-      expect(await readdir(tmp)).toEqual([]);
-    });
+  for (const setpriv of [true, false]) {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      it(`${signal} to the server stops the zstd command before it decodes the rest (${setpriv ? 'setpriv' : 'no setpriv: a pipe'})`, async () => {
+        const tmp = await privateTmp();
+        let child: ChildProcess | undefined;
+        const env = setpriv ? {} : { PATH: zstdOnly };
+        const done = run(['serve', slow, '--port', '0', '-q'], tmp, (c) => (child = c), env);
+        const zstd = await childNamed(child!.pid!, /^(zstd|setpriv)$/);
+        // A descriptor of the copy, held here, tells how far zstd got once it is gone.
+        const copy = await openCopy(zstd);
+        try {
+          child!.kill(signal);
+          await done;
+          await gone(zstd);
+          expect((await copy.stat()).size).toBeLessThan(BODY);
+        } finally {
+          await copy.close();
+        }
+        expect(await readdir(tmp)).toEqual([]);
+      });
+    }
   }
 });
 
@@ -296,13 +304,13 @@ function twoLayoutsOneTag() {
   return [...under('a/', layout('a')), ...under('b/', layout('b'))];
 }
 
-/** The pid of `parent`'s child named `name`, once it has one. */
-async function childNamed(parent: number, name: string): Promise<number> {
+/** The pid of `parent`'s child whose name matches, once it has one. */
+async function childNamed(parent: number, name: RegExp): Promise<number> {
   for (let i = 0; i < 400; i++) {
     for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
       const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
-      if (comm === name && Number(rest?.split(' ')[1]) === parent) return Number(pid);
+      if (comm !== undefined && name.test(comm) && Number(rest?.split(' ')[1]) === parent) return Number(pid);
     }
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -317,4 +325,14 @@ async function gone(pid: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`${pid} still runs 5 s after its parent stopped`);
+}
+
+/** The decompressed copy, through the decoder's stdout; setpriv becomes zstd, so wait for the exec. */
+async function openCopy(pid: number): Promise<FileHandle> {
+  for (let i = 0; i < 400; i++) {
+    const target = await readlink(`/proc/${pid}/fd/1`).catch(() => '');
+    if (target.endsWith('(deleted)')) return open(`/proc/${pid}/fd/1`, 'r');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${pid} never wrote to the decompressed copy`);
 }

@@ -11,6 +11,7 @@ import { describePlan, type ImagePlan, planPush } from './plan.js';
 import { imageLine, summaryLine, type ImageResult, type Summary, zeroOutcomes } from './report.js';
 import { parseTarget } from './target.js';
 import { headBlob, pushImage, verifyTags, type Verified } from './image.js';
+import { isPushError } from './errors.js';
 
 export interface PushOptions {
   tars: string[];
@@ -33,6 +34,8 @@ export interface PushOptions {
 export class PushError extends Error {
   override readonly name = 'PushError';
 }
+
+export { isPushError };
 
 const BASE_DELAY_MS = 500;
 
@@ -120,13 +123,6 @@ function describeMismatch(v: Verified): string {
 
 function messageOf(error: unknown): string {
   return isPushError(error) ? error.message : describeNetworkError(error);
-}
-
-/** The failures push reports as one line (no stack trace): every error class of src/push. */
-const PUSH_ERRORS = new Set(['PushError', 'HttpError', 'AuthError', 'ConnectError', 'TargetError', 'PlanError', 'CredentialsError']);
-
-export function isPushError(error: unknown): error is Error {
-  return error instanceof Error && PUSH_ERRORS.has(error.name);
 }
 
 function sourcesOf(model: ImageModel) {

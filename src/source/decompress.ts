@@ -2,12 +2,12 @@
 // the decompressed size (a 4 MiB .gz of zeros expands to 4 GiB), a free-space check before writing
 // and while writing, and an early look at the first block so a bomb that is not a tar stops at once.
 import { createReadStream } from 'node:fs';
-import { type Readable, Transform } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { LoadError } from '../load-error.js';
 import type { Codec } from './codecs.js';
 import { decodeByCommand } from './decode-command.js';
 import { decodeBlocks, decodeStream } from './decode-in-process.js';
-import { type DecodeWatch, WatchStop } from './decoder.js';
+import { type DecodeWatch, WatchStop, countBytes } from './decoder.js';
 import { systemProblem } from './input.js';
 import { type TempFile, createTempFile, freeSpace } from './temp.js';
 import { formatBytes } from '../units.js';
@@ -55,10 +55,11 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
     throw new LoadError(where, `cannot create a temporary file: ${systemProblem(err as NodeJS.ErrnoException)}`);
   }
   const watch = watchFor(codec, options, where);
-  const input = (highWaterMark?: number): [Readable, Transform] => [createReadStream(path, { highWaterMark }), counter((n) => options.onProgress?.(n, size))];
+  const onRead = (n: number) => options.onProgress?.(n, size);
+  const input = (highWaterMark?: number): [Readable, Transform] => [createReadStream(path, { highWaterMark }), countBytes(onRead)];
   const decoder = codec.decoder!();
   try {
-    if (decoder.kind === 'command') await decodeByCommand(decoder.argv, input(), temp.fd, watch);
+    if (decoder.kind === 'command') await decodeByCommand(path, decoder.argv, temp.fd, watch, onRead);
     else if (decoder.kind === 'blocks') await decodeBlocks(input(BLOCKS_INPUT), decoder.start, temp.fd, watch);
     else await decodeStream(input(), decoder.stream(), temp.fd, watch);
     return temp;
@@ -87,15 +88,4 @@ function watchFor(codec: Codec, options: DecompressOptions, where: string): Deco
       return problem === undefined ? undefined : `is ${codec.name}-compressed, but what it holds ${problem}`;
     },
   };
-}
-
-function counter(onCount: (total: number) => void): Transform {
-  let total = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      total += chunk.length;
-      onCount(total);
-      callback(null, chunk);
-    },
-  });
 }

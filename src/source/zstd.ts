@@ -3,12 +3,11 @@
 // reference decoder itself: about 4.5x faster than the pure-JS one here); else fzstd, a pure-JS
 // decoder that needs no build step or binary download, which an air-gapped host cannot do.
 // SEED_REGISTRY_ZSTD=zlib|command|js forces one (tests, benchmarks).
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import type { BlockDecoder, Decoder } from './decoder.js';
+import { onPath } from './on-path.js';
 
 /**
  * Largest window accepted, as the zstd command's default (`--long` raises it): a frame header may
@@ -23,7 +22,7 @@ export function zstdChoice(): ZstdChoice {
   const forced = process.env['SEED_REGISTRY_ZSTD'];
   if (forced === 'zlib' || forced === 'command' || forced === 'js') return forced;
   if (nativeZstd()) return 'zlib';
-  return zstdCommand() ? 'command' : 'js';
+  return onPath('zstd') ? 'command' : 'js';
 }
 
 /** The chosen decoder: node:zlib's stream, the `zstd` command, or fzstd block by block. */
@@ -31,7 +30,7 @@ export function zstdDecoder(): Decoder {
   const choice = zstdChoice();
   const native = nativeZstd();
   if (choice === 'zlib' && native) return { kind: 'stream', stream: () => native() };
-  const command = choice === 'command' ? zstdCommand() : undefined;
+  const command = choice === 'command' ? onPath('zstd') : undefined;
   // `zstd -dc` decodes stdin to stdout and refuses a stream it cannot decode with a non-zero
   // status; its default window limit is MAX_WINDOW.
   if (command) return { kind: 'command', argv: [command, '-dcq'] };
@@ -40,21 +39,6 @@ export function zstdDecoder(): Decoder {
 
 function nativeZstd(): ZstdFactory | undefined {
   return (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
-}
-
-/** The `zstd` executable on PATH, if any. */
-function zstdCommand(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const path = join(dir, 'zstd');
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /**
