@@ -11,7 +11,7 @@
 //
 // The limits (size, free space, a first block that must be a tar) are watched by polling the
 // file's size: the overshoot is bounded by one poll interval of decoding.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { type DecodeWatch, HEAD_BYTES, WatchStop, countBytes } from './decoder.js';
@@ -21,7 +21,7 @@ const POLL_MS = 40;
 
 /** Runs `argv` on the compressed file `path` with `fd` as its stdout; `onRead` gets compressed bytes read so far. */
 export async function decodeByCommand(path: string, argv: readonly string[], fd: number, watch: DecodeWatch, onRead?: (bytes: number) => void): Promise<void> {
-  const setpriv = onPath('setpriv');
+  const setpriv = parentDeathSignal(argv[0]!);
   const input = setpriv ? openSync(path, 'r') : 'pipe';
   const [command, ...args] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...argv] : argv;
   const child = spawn(command!, args, { stdio: [input, fd, 'pipe'] });
@@ -68,6 +68,17 @@ export async function decodeByCommand(path: string, argv: readonly string[], fd:
   if (code !== 0) throw commandError(lastLine(stderr) || `${argv[0]} exited with status ${code}`);
   const last = look(true);
   if (last !== undefined) throw new WatchStop(last);
+}
+
+let probed: { setpriv: string | undefined } | undefined;
+
+/** setpriv, if it is on PATH and knows --pdeathsig (util-linux 2.33 on): tried once, on `command`. */
+function parentDeathSignal(command: string): string | undefined {
+  if (probed) return probed.setpriv;
+  const setpriv = onPath('setpriv');
+  const works = setpriv !== undefined && spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', command, '-V'], { stdio: 'ignore', timeout: 5_000 }).status === 0;
+  probed = { setpriv: works ? setpriv : undefined };
+  return probed.setpriv;
 }
 
 /** How far the command has read its stdin (the archive), from the kernel's file position. */
