@@ -10,6 +10,8 @@ import { OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
 import { TarIndex, type TarEntry } from './index.js';
 
 const INDEX_JSON = 'index.json';
+/** hauler's full index beside a filtered index.json (src/image/readers/hauler.ts). */
+const HAULER_INDEX_JSON = 'hauler-index.json';
 const BLOBS = 'blobs';
 
 class LayoutFolderIndex extends TarIndex {
@@ -38,6 +40,8 @@ export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
     if (size === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${name}`);
     entries.set(name, { name, type: 'file', offset: 0, size });
   }
+  const sidecar = await regularFileSize(join(dir, HAULER_INDEX_JSON));
+  if (sidecar !== undefined) entries.set(HAULER_INDEX_JSON, { name: HAULER_INDEX_JSON, type: 'file', offset: 0, size: sidecar });
   for (const algorithm of await listDir(join(dir, BLOBS))) {
     const names = await listDir(join(dir, BLOBS, algorithm));
     const sizes = await Promise.all(names.map((n) => regularFileSize(join(dir, BLOBS, algorithm, n))));
