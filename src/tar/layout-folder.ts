@@ -35,13 +35,14 @@ class LayoutFolderIndex extends TarIndex {
 
 export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
-  for (const name of [OCI_LAYOUT, INDEX_JSON]) {
+  const index = await regularFileSize(join(dir, INDEX_JSON));
+  if (index === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${INDEX_JSON}`);
+  entries.set(INDEX_JSON, { name: INDEX_JSON, type: 'file', offset: 0, size: index });
+  // Whether a folder without oci-layout is a layout (a hauler store) is for the reader to tell.
+  for (const name of [OCI_LAYOUT, HAULER_INDEX_JSON]) {
     const size = await regularFileSize(join(dir, name));
-    if (size === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${name}`);
-    entries.set(name, { name, type: 'file', offset: 0, size });
+    if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
   }
-  const sidecar = await regularFileSize(join(dir, HAULER_INDEX_JSON));
-  if (sidecar !== undefined) entries.set(HAULER_INDEX_JSON, { name: HAULER_INDEX_JSON, type: 'file', offset: 0, size: sidecar });
   for (const algorithm of await listDir(join(dir, BLOBS))) {
     const names = await listDir(join(dir, BLOBS, algorithm));
     const sizes = await Promise.all(names.map((n) => regularFileSize(join(dir, BLOBS, algorithm, n))));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import type { ImageModel } from '../../src/model.js';
-import { tempDir } from '../helpers/pack.js';
+import { type PackEntry, tempDir } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
 import { type Running, serve } from '../registry/serve.js';
 import { OciLayout, hex, makeLayer, writeArchive } from './archives.js';
@@ -63,6 +63,16 @@ function store() {
   return { oci, items, manifestJson, image, sig, att, sbom, spdx, file };
 }
 
+/** The entries written as files under `dir/name`: an unpacked haul, or hauler's store folder. */
+async function unpack(name: string, entries: PackEntry[]): Promise<string> {
+  const folder = join(dir, name);
+  for (const e of entries) {
+    await mkdir(join(folder, e.name, '..'), { recursive: true });
+    await writeFile(join(folder, e.name), Buffer.isBuffer(e.data) || typeof e.data === 'string' ? e.data : JSON.stringify(e.data));
+  }
+  return folder;
+}
+
 async function served(model: ImageModel): Promise<Running> {
   const s = await serve(model);
   servers.push(s);
@@ -103,11 +113,7 @@ describe('hauler store save --containerd (index.json filtered, hauler-index.json
 
   it('reads the sidecar of an unpacked haul (a layout folder) too', async () => {
     const s = store();
-    const folder = join(dir, 'haul-folder');
-    for (const e of haulerSave(s.oci, s.items, s.manifestJson, { containerd: true })) {
-      await mkdir(join(folder, e.name, '..'), { recursive: true });
-      await writeFile(join(folder, e.name), Buffer.isBuffer(e.data) || typeof e.data === 'string' ? e.data : JSON.stringify(e.data));
-    }
+    const folder = await unpack('haul-folder', haulerSave(s.oci, s.items, s.manifestJson, { containerd: true }));
     await expectServedAsHaulerCopies(await loadImages([folder]), s);
   });
 });
@@ -123,6 +129,12 @@ describe('hauler v2 hauls as released (no oci-layout, one index.json)', () => {
     const s = store();
     const model = await loadImages([await writeArchive(dir, 'haul-v2-ctr.tar', haulerSave(s.oci, s.items, s.manifestJson, { v2: true, containerd: true }))]);
     await expectServedAsHaulerCopies(model, s);
+  });
+
+  it('serves a hauler store folder (index.json and blobs/, no oci-layout) as one layout', async () => {
+    const s = store();
+    const entries = haulerSave(s.oci, s.items, [], { v2: true }).filter((e) => e.name !== 'manifest.json');
+    await expectServedAsHaulerCopies(await loadImages([await unpack('store', entries)]), s);
   });
 
   it('serves a signature whose image is not in the store by digest only, with a warning', async () => {
