@@ -1,9 +1,10 @@
 // The I/O around the pure configurers: read the archives, the CA and the password file; then write
 // the files under --out, or print them. User mistakes are LoadErrors (one line, exit 1).
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadImages } from '../image/load.js';
 import { LoadError } from '../load-error.js';
+import { PasswordFileError, readPasswordFile } from '../password-file.js';
 import { loadCa, type LoadedCa } from '../tls/load.js';
 import { RUNTIMES, upstreamsOf, type NodeConfig, type Runtime } from './index.js';
 import type { Credentials, NodeTarget } from './target.js';
@@ -44,11 +45,11 @@ function readCredentials(options: ConfigureOptions): Credentials | undefined {
   }
   let password: string;
   try {
-    password = readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    password = readPasswordFile(options.passwordFile);
   } catch (error) {
-    throw new LoadError(options.passwordFile, `cannot read the password file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (!(error instanceof PasswordFileError)) throw error;
+    throw new LoadError(options.passwordFile, error.code !== undefined ? `cannot read the password file (${error.code})` : error.problem);
   }
-  if (password === '' || password.includes('\n')) throw new LoadError(options.passwordFile, 'expected the password on one line');
   return { username: options.username, password };
 }
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
 import { guardConnections } from './connections.js';
+import { requireHost } from './host.js';
 import { RegistryError } from './errors.js';
 import { ContentType, Header } from './headers.js';
 import { getCatalog, getTags } from './listing.js';
@@ -62,9 +63,10 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const shortReads = new ShortReadLog(logger);
-  const handler = around((req, res) => handle(served, files, logger, shortReads, req, res), options.stages ?? []);
+  const handler = around((req, res) => handle(served, files, logger, shortReads, req, res), [requireHost, ...(options.stages ?? [])]);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
-  const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS };
+  // Host is checked by requireHost, which answers with an OCI error body.
+  const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS, requireHostHeader: false };
   // TLS is only how the server is made; https.Server has every http.Server method used below.
   const server = options.tls ? (createTlsServer({ ...serverOptions, ...options.tls }, listener) as unknown as Server) : createServer(serverOptions, listener);
   guardConnections(server);

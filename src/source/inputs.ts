@@ -69,9 +69,15 @@ async function looksLikeArchive(path: string): Promise<boolean> {
 
 export const OCI_LAYOUT = 'oci-layout';
 
-/** True when `dir` holds an `oci-layout` file: it is served as one layout, not as a folder of archives. */
+/**
+ * True when `dir` holds an `oci-layout` file, or `index.json` beside `blobs/` (a hauler store, which
+ * writes no `oci-layout`; src/image/readers/hauler.ts): it is served as one layout, not as a folder
+ * of archives.
+ */
 export async function isLayoutFolder(dir: string): Promise<boolean> {
-  return (await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined;
+  if ((await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined) return true;
+  const blobs = await stat(join(dir, 'blobs')).catch(() => undefined);
+  return blobs?.isDirectory() === true && (await regularFileSize(join(dir, 'index.json'))) !== undefined;
 }
 
 export async function regularFileSize(path: string): Promise<number | undefined> {

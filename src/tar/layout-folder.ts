@@ -10,6 +10,8 @@ import { OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
 import { TarIndex, type TarEntry } from './index.js';
 
 const INDEX_JSON = 'index.json';
+/** hauler's full index beside a filtered index.json (src/image/readers/hauler.ts). */
+const HAULER_INDEX_JSON = 'hauler-index.json';
 const BLOBS = 'blobs';
 
 class LayoutFolderIndex extends TarIndex {
@@ -33,10 +35,13 @@ class LayoutFolderIndex extends TarIndex {
 
 export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
-  for (const name of [OCI_LAYOUT, INDEX_JSON]) {
+  const index = await regularFileSize(join(dir, INDEX_JSON));
+  if (index === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${INDEX_JSON}`);
+  entries.set(INDEX_JSON, { name: INDEX_JSON, type: 'file', offset: 0, size: index });
+  // Whether a folder without oci-layout is a layout (a hauler store) is for the reader to tell.
+  for (const name of [OCI_LAYOUT, HAULER_INDEX_JSON]) {
     const size = await regularFileSize(join(dir, name));
-    if (size === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${name}`);
-    entries.set(name, { name, type: 'file', offset: 0, size });
+    if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
   }
   for (const algorithm of await listDir(join(dir, BLOBS))) {
     const names = await listDir(join(dir, BLOBS, algorithm));

@@ -1,5 +1,5 @@
 // Issue 11's inputs, served by the real binary and pulled by docker, containerd, skopeo and podman:
-// a Zarf package (.tar.zst) with a registry image and a two-platform image, a hauler store with a
+// a Zarf package (.tar.zst) with a registry image and a two-platform image, two hauler hauls (--containerd with hauler-index.json, and as v2.0.3 saves: no oci-layout) with a
 // cosign signature, a regctl export, an OCI layout folder (skopeo oci:DIR) and a folder of archives
 // (docker save, oci-archive, docker save | zstd). Each pull is checked against the saved image.
 import { join } from 'node:path';
@@ -29,7 +29,8 @@ interface Case {
 const busybox = (b: ToolArchives) => b.busybox;
 const CASES: Case[] = [
   { input: 'Zarf package (.tar.zst)', args: (b) => ['--tar', b.zarf], refs: [['library/registry:2.8.1', (b) => b.registry], ['seed/multi:1.0', busybox]] },
-  { input: 'hauler store (haul.tar.zst)', args: (b) => ['--tar', b.hauler.path], refs: [['seed/hauled:1', busybox]] },
+  { input: 'hauler store save --containerd (hauler-index.json)', args: (b) => ['--tar', b.hauler.path], refs: [['seed/hauled:1', busybox]] },
+  { input: 'hauler v2 haul (no oci-layout)', args: (b) => ['--tar', b.haulerV2.path], refs: [['seed/hauled-v2:1', busybox]] },
   { input: 'regctl image export', args: (b) => ['--tar', b.regctl], refs: [['seed/regctl:1', busybox]] },
   { input: 'OCI layout folder (skopeo oci:DIR)', args: (b) => ['--tar', b.ociDir], refs: [['seed/ocidir:1', (b) => b.ociDirImage]] },
   {
@@ -82,7 +83,7 @@ describe.each(CASES)('$input', ({ input, args, refs }) => {
 describe('names and artifacts as their tools wrote them', () => {
   let seed: Seed;
   beforeAll(async () => {
-    seed = await startSeed([], ['--tar', built.zarf, '--tar', built.hauler.path]);
+    seed = await startSeed([], ['--tar', built.zarf, '--tar', built.hauler.path, '--tar', built.haulerV2.path]);
   });
   afterAll(async () => seed?.stop());
 
@@ -92,8 +93,11 @@ describe('names and artifacts as their tools wrote them', () => {
     expect((await head('ghcr.io')).status).toBe(404);
   });
 
-  it('skopeo reads the cosign signature by its sha256-<hex>.sig tag, digest intact', async () => {
-    const raw = await runOk('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${seed.host}/seed/hauled:${built.hauler.sigTag}`]);
-    expect(sha256(Buffer.from(raw, 'utf8'))).toBe(built.hauler.sigDigest);
+  it.each([
+    ['seed/hauled', 'hauler'],
+    ['seed/hauled-v2', 'haulerV2'],
+  ] as const)('skopeo reads the cosign signature hauler stored under %s:1 by its sha256-<hex>.sig tag, digest intact', async (name, which) => {
+    const raw = await runOk('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${seed.host}/${name}:${built[which].sigTag}`]);
+    expect(sha256(Buffer.from(raw, 'utf8'))).toBe(built[which].sigDigest);
   });
 });

@@ -1,7 +1,7 @@
 // `seed-registry push` into Debian's docker-registry (distribution): plain HTTP, HTTPS with a test
-// CA, htpasswd Basic auth, token auth, and `serve --push-to`. No docker needed: the target is the
-// registry binary itself. Faults (429, cut uploads, refusals) are in push-faults.test.ts.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// CA, htpasswd Basic auth (a password file, config.json, a credential helper), token auth, and
+// `serve --push-to`. No docker needed: the target is the registry binary itself. Faults (429, cut uploads, refusals) are in push-faults.test.ts.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCa, startDistribution, type Distribution } from './helpers/distribution.js';
@@ -131,6 +131,24 @@ describe('push with htpasswd Basic auth', () => {
     writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth } } }));
     const ok = await push([SEED_IMAGE], target.host, ['--image', 'busybox'], { DOCKER_CONFIG: config, REGISTRY_AUTH_FILE: '' });
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('runs the credential helper config.json names for the host (docker-credential-<name> get)', async () => {
+    const config = join(dir, 'helper-config');
+    const bin = join(dir, 'helper-bin');
+    for (const d of [config, bin]) rmSync(d, { recursive: true, force: true }), mkdirSync(d);
+    const helper = join(bin, 'docker-credential-seedtest');
+    // The docker-credential-helpers protocol: the server address on stdin, JSON out.
+    writeFileSync(helper, `#!/bin/sh\n[ "$1" = get ] && [ "$(cat)" = "${target.host}" ] || { echo 'credentials not found in native keychain'; exit 1; }\necho '{"ServerURL":"${target.host}","Username":"${USER}","Secret":"${PASSWORD}"}'\n`);
+    chmodSync(helper, 0o755);
+    writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [target.host]: {} }, credHelpers: { [target.host]: 'seedtest' } }));
+    const env = { DOCKER_CONFIG: config, REGISTRY_AUTH_FILE: '', PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const ok = await push([SEED_IMAGE], target.host, ['--image', NAME], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('verified');
+    // The same config with the helper gone: one line naming it, no push.
+    const gone = await push([SEED_IMAGE], target.host, ['--image', NAME], { ...env, PATH: process.env.PATH ?? '' });
+    expect(errorLines(gone)).toEqual([`seed-registry: push: docker-credential-seedtest (named in ${join(config, 'config.json')}) is not on PATH`]);
   });
 });
 

@@ -3,7 +3,10 @@
 // - Zarf: package layout constants (zarf.yaml, images/, components/, checksums.txt); images/pull.go
 //   writes `org.opencontainers.image.base.name: <full reference>` on each images/index.json descriptor.
 // - hauler: pkg/consts (`io.containerd.image.name` = full reference, `org.opencontainers.image.ref.name`
-//   = reference without its registry, `kind` = dev.hauler/image | imageIndex | sigs | atts | sboms).
+//   = reference without its registry, `kind` = dev.hauler/image | imageIndex | sigs | atts | sboms);
+//   pkg/store/store.go (cosign artifacts and referrers written under their image's reference);
+//   cmd/hauler/cli/store/save.go (manifest.json, `--containerd`'s filtered index.json and its
+//   hauler-index.json sidecar; pull request 746, commit bedd246; released v2.0.3 for no oci-layout).
 // - regctl: `regctl image export` (regclient image.go): oci-layout, index.json with one descriptor
 //   (`io.containerd.image.name` = full reference, `ref.name` = tag) and manifest.json whose Config and
 //   Layers are `blobs/sha256/<hex>`.
@@ -55,6 +58,43 @@ export function haulerStore(oci: OciLayout, items: Array<{ ref: string; image: D
 function haulerAnnotations(ref: string, kind: string): Record<string, string> {
   const withoutRegistry = ref.slice(ref.indexOf('/') + 1);
   return { [ANNOTATION.containerdName]: ref, [ANNOTATION.refName]: withoutRegistry, [ANNOTATION.haulerKind]: kind };
+}
+
+/** One entry of a hauler store's index.json, as hauler v2 writes it (pkg/store/store.go writeImage). */
+export interface HaulerItem {
+  image: Described;
+  kind: string;
+  /** The reference the artifact was added under: for cosign artifacts and referrers, their image's. */
+  ref: string;
+  /** AddArtifact (files, charts) sets only `kind` and `ref.name`, no containerd name. */
+  file?: boolean;
+}
+
+/** hauler v2's annotations: ref.name without the registry, the full containerd name, the original ref. */
+export function haulerEntry(item: HaulerItem): object {
+  const withoutRegistry = item.ref.slice(item.ref.indexOf('/') + 1);
+  const annotations: Record<string, string> = item.file
+    ? { [ANNOTATION.haulerKind]: item.kind, [ANNOTATION.refName]: item.ref }
+    : { [ANNOTATION.haulerKind]: item.kind, [ANNOTATION.refName]: withoutRegistry, [ANNOTATION.containerdName]: item.ref, 'hauler.dev/original-ref': item.ref };
+  return { ...item.image, annotations };
+}
+
+/**
+ * `hauler store save` (cmd/hauler/cli/store/save.go): the store's blobs, a manifest.json derived
+ * from its images, `oci-layout` written unless released hauler v2 (`v2: true`: the store has none).
+ * `--containerd` (pull request 746): index.json keeps only image kinds with a containerd name, the
+ * full index rides as hauler-index.json. Released v2 with `--containerd` removes oci-layout and
+ * writes no sidecar.
+ */
+export function haulerSave(oci: OciLayout, items: HaulerItem[], manifestJson: object[], mode: { containerd?: boolean; v2?: boolean } = {}): PackEntry[] {
+  const full = { schemaVersion: 2, manifests: items.map(haulerEntry) };
+  const isImage = (i: HaulerItem) => !i.file && (i.kind === 'dev.hauler/image' || i.kind === 'dev.hauler/imageIndex');
+  const sidecar = mode.containerd && !mode.v2;
+  const index = sidecar ? { schemaVersion: 2, manifests: items.filter(isImage).map(haulerEntry) } : full;
+  const entries = oci.pack([], [{ name: 'manifest.json', data: manifestJson }]).filter((e) => e.name !== 'index.json' && !(mode.v2 && e.name === 'oci-layout'));
+  entries.push({ name: 'index.json', data: index });
+  if (sidecar) entries.push({ name: 'hauler-index.json', data: full });
+  return entries;
 }
 
 /** `regctl image export`: both metadata sets for one single-platform image. */

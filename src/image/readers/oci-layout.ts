@@ -1,6 +1,6 @@
 // OCI image layout archives (oci-archive, `crane pull --format=oci`, buildkit `type=oci`) and
 // `docker save` from Docker 25 on, which writes an OCI layout plus a legacy `manifest.json`.
-// Every manifest here is stored: it is served as the archive's exact bytes.
+// Every manifest here is stored: it is served as the archive's exact bytes. hauler stores: ./hauler.ts.
 import { LoadError } from '../../load-error.js';
 import { type Descriptor, isIndex, isManifest } from '../../model.js';
 import type { TarIndex } from '../../tar/index.js';
@@ -11,6 +11,8 @@ import { parseManifestsList } from './descriptor.js';
 import { parseManifestList } from './manifest-json.js';
 import { parseArchiveName, parseNameList } from './names-entry.js';
 import { type Tree, TreeReader } from './oci-tree.js';
+import { HAULER_INDEX_JSON, type Named, haulerNames, isHaulerIndex, layoutIndexFile } from './hauler.js';
+import type { ImageName } from '../names.js';
 
 export const OCI_LAYOUT = 'oci-layout';
 export const INDEX_JSON = 'index.json';
@@ -37,26 +39,36 @@ interface Entry {
 }
 
 export async function readOciLayout(index: TarIndex, options: LayoutOptions = {}): Promise<ArchiveContents> {
-  await index.readJSON(OCI_LAYOUT);
-  const listed = parseManifestsList(index, INDEX_JSON, await index.readJSON(INDEX_JSON));
+  const indexFile = layoutIndexFile(index, INDEX_JSON);
+  const json = await index.readJSON(indexFile);
+  const hauler = indexFile === HAULER_INDEX_JSON || isHaulerIndex(json);
+  if (index.has(OCI_LAYOUT)) await index.readJSON(OCI_LAYOUT);
+  else if (!hauler) throw new LoadError(index.file, `has ${INDEX_JSON} but no ${OCI_LAYOUT} file: not an OCI image layout`);
+  const listed = parseManifestsList(index, indexFile, json);
   const reader = new TreeReader(index);
   const warnings: string[] = [];
   const byDigest = new Map<string, Entry>();
+  const named: Array<Named & { entry: Entry }> = [];
   for (const d of listed) {
     if (!isIndexOrManifest(d)) {
-      warnings.push(`${index.file}: ${INDEX_JSON}: ${d.digest} has media type ${d.mediaType}; not served`);
+      warnings.push(`${index.file}: ${indexFile}: ${d.digest} has media type ${d.mediaType}; not served`);
       continue;
     }
     let entry = byDigest.get(d.digest);
     if (!entry) {
-      const tree = (await reader.read(d, INDEX_JSON, true))!;
+      const tree = (await reader.read(d, indexFile, true))!;
       entry = { tree, image: toImage(tree) };
       byDigest.set(d.digest, entry);
     }
-    addAnnotatedName(index, entry.image, d, options);
+    const name = annotatedName(index, indexFile, d, options);
+    if (typeof name === 'string') entry.image.bareTags.push(name);
+    else if (name !== undefined) named.push({ descriptor: d, name, entry });
   }
+  const names = hauler ? haulerNames(named, (problem) => warnings.push(`${index.file}: ${indexFile}: ${problem}`)) : named.map((n) => n.name);
+  named.forEach((n, i) => n.entry.image.names.push(names[i]!));
   const entries = [...byDigest.values()];
-  if (index.has(MANIFEST_JSON)) await addRepoTags(index, entries);
+  // hauler derives manifest.json from its index (see hauler.ts): the index alone names its images.
+  if (!hauler && index.has(MANIFEST_JSON)) await addRepoTags(index, entries);
   return { images: entries.map((e) => e.image), warnings: [...warnings, ...reader.warnings] };
 }
 
@@ -77,17 +89,14 @@ function isIndexOrManifest(d: Descriptor): boolean {
   return isIndex(d.mediaType) || isManifest(d.mediaType);
 }
 
-function addAnnotatedName(index: TarIndex, image: FoundImage, d: Descriptor, options: LayoutOptions): void {
+/** The full name a descriptor's annotations give, its bare tag, or nothing. */
+function annotatedName(index: TarIndex, indexFile: string, d: Descriptor, options: LayoutOptions): ImageName | string | undefined {
   const full = d.annotations?.[IMAGE_NAME_ANNOTATION] ?? (options.zarf ? d.annotations?.[BASE_NAME_ANNOTATION] : undefined);
   const ref = d.annotations?.[REF_NAME_ANNOTATION];
-  if (full !== undefined) {
-    image.names.push(parseArchiveName(index, INDEX_JSON, full));
-  } else if (ref !== undefined && /[/:@]/.test(ref)) {
-    image.names.push(parseArchiveName(index, INDEX_JSON, ref));
-  } else if (ref !== undefined) {
-    if (!isTag(ref)) throw new LoadError(index.file, `invalid tag "${ref}" in ${REF_NAME_ANNOTATION}`, INDEX_JSON);
-    image.bareTags.push(ref);
-  }
+  if (full !== undefined) return parseArchiveName(index, indexFile, full);
+  if (ref !== undefined && /[/:@]/.test(ref)) return parseArchiveName(index, indexFile, ref);
+  if (ref !== undefined && !isTag(ref)) throw new LoadError(index.file, `invalid tag "${ref}" in ${REF_NAME_ANNOTATION}`, indexFile);
+  return ref;
 }
 
 /** Docker 25+: `manifest.json` RepoTags name the image whose config they list. */

@@ -45,7 +45,8 @@ export async function readGraphNode(index: TarIndex, d: Descriptor, parent: stri
   const bytes = await index.readBytes(path);
   const json = index.parseJSON(path, bytes);
   const manifest: Manifest = { digest: d.digest, mediaType: d.mediaType, bytes, origin: 'stored' };
-  if (isObject(json) && typeof json['artifactType'] === 'string') manifest.artifactType = json['artifactType'];
+  const artifactType = artifactTypeOf(json, isIndex(d.mediaType));
+  if (artifactType !== undefined) manifest.artifactType = artifactType;
   if (isObject(json) && isObject(json['subject']) && typeof json['subject']['digest'] === 'string') {
     manifest.subject = json['subject']['digest'];
   }
@@ -57,6 +58,19 @@ export async function readGraphNode(index: TarIndex, d: Descriptor, parent: stri
     return { manifest, children, blobs: [], platforms: [], layers: 0, configDigests: [] };
   }
   return readImageManifest(index, manifest, d, path, json);
+}
+
+/**
+ * The artifactType the referrers API lists (distribution-spec "Listing Referrers"): the manifest's
+ * own, else its config's media type. cosign's OCI 1.1 attachments (`attach sbom
+ * --registry-referrers-mode=oci-1-1`, write.go for signatures) state only the config's, and filter
+ * the listing on the client by `artifactType` (go-containerregistry remote/referrers.go).
+ */
+function artifactTypeOf(json: unknown, index: boolean): string | undefined {
+  if (!isObject(json)) return undefined;
+  if (typeof json['artifactType'] === 'string') return json['artifactType'];
+  const config = json['config'];
+  return !index && isObject(config) && typeof config['mediaType'] === 'string' ? config['mediaType'] : undefined;
 }
 
 async function readImageManifest(index: TarIndex, manifest: Manifest, d: Descriptor, path: string, json: unknown): Promise<GraphNode> {

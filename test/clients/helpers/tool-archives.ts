@@ -1,6 +1,6 @@
 // Every input issue 11 adds, built around real images that dockerd made from busybox-static and
-// Debian's registry binary: a Zarf package (.tar.zst), a hauler store (haul.tar.zst) with a cosign
-// signature, a `regctl image export` tar, an OCI layout folder written by skopeo, and a folder of
+// Debian's registry binary: a Zarf package (.tar.zst), two hauler hauls (haul.tar.zst, --containerd
+// and as released) with a cosign signature, a `regctl image export` tar, an OCI layout folder written by skopeo, and a folder of
 // archives in three formats. Zarf, hauler and regctl are not in Debian: their archives follow the
 // layouts documented in test/image/tool-layouts.ts. Expected digests come from the saved images.
 import { mkdirSync } from 'node:fs';
@@ -89,20 +89,29 @@ async function writeZarf(path: string, registry: SavedImage, busybox: SavedImage
   return zstd(path);
 }
 
-/** A hauler store: the image and its cosign signature, tagged `sha256-<hex>.sig`. */
-async function writeHauler(path: string, busybox: SavedImage): Promise<{ path: string; sigTag: string; sigDigest: string }> {
+/**
+ * A hauler haul: the image and its cosign signature, which hauler stores under the IMAGE's name with
+ * kind dev.hauler/sigs (pkg/store/store.go) and `store copy` tags `sha256-<hex>.sig`. `containerd`:
+ * `store save --containerd` (pull request 746): index.json filtered to the image, the full index as
+ * hauler-index.json, oci-layout kept. Otherwise as hauler v2.0.3 saves: no oci-layout, one full index.
+ * Both carry the manifest.json save derives for `docker load`.
+ */
+async function writeHauler(path: string, busybox: SavedImage, name: string, containerd: boolean): Promise<HaulerArchive> {
   const layout = new Layout();
   const image = layout.image(busybox.config, busybox.layers.map((l) => gzipSync(l)));
-  const payload = layout.blob(Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': 'index.docker.io/seed/hauled' }, image: { 'docker-manifest-digest': image.digest }, type: 'cosign container image signature' }, optional: null })), 'application/vnd.dev.cosign.simplesigning.v1+json');
+  const payload = layout.blob(Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': `index.docker.io/${name}` }, image: { 'docker-manifest-digest': image.digest }, type: 'cosign container image signature' }, optional: null })), 'application/vnd.dev.cosign.simplesigning.v1+json');
   const sigConfig = layout.blob(Buffer.from(JSON.stringify({ architecture: '', os: '', created: '0001-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [payload.digest] }, config: {} })), OCI_CONFIG);
   const sig = layout.blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: sigConfig, layers: [{ ...payload, annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQDtest' } }] })), OCI_MANIFEST);
-  const sigTag = `sha256-${image.digest.slice('sha256:'.length)}.sig`;
-  const hauler = (ref: string, kind: string) => ({ 'io.containerd.image.name': ref, 'org.opencontainers.image.ref.name': ref.slice(ref.indexOf('/') + 1), kind });
-  await packTar(path, layout.entries('', [
-    { ...image, annotations: hauler('index.docker.io/seed/hauled:1', 'dev.hauler/image') },
-    { ...sig, annotations: hauler(`index.docker.io/seed/hauled:${sigTag}`, 'dev.hauler/sigs') },
-  ]));
-  return { path: await zstd(path), sigTag, sigDigest: sig.digest };
+  const ref = `docker.io/${name}:1`;
+  const hauler = (kind: string) => ({ kind, 'org.opencontainers.image.ref.name': `${name}:1`, 'io.containerd.image.name': ref, 'hauler.dev/original-ref': ref });
+  const top = [{ ...image, annotations: hauler('dev.hauler/image') }];
+  const full = { schemaVersion: 2, manifests: [...top, { ...sig, annotations: hauler('dev.hauler/sigs') }] };
+  const layers = busybox.layers.map((l) => blobPath(sha256(gzipSync(l))));
+  const manifestJson = [{ Config: blobPath(sha256(busybox.config)), RepoTags: [`${name}:1`], Layers: layers }];
+  const entries = layout.entries('', top).filter((e) => containerd || (e.name !== 'oci-layout' && e.name !== 'index.json'));
+  entries.push({ name: 'manifest.json', data: manifestJson }, { name: containerd ? 'hauler-index.json' : 'index.json', data: full });
+  await packTar(path, entries);
+  return { path: await zstd(path), sigTag: `sha256-${image.digest.slice('sha256:'.length)}.sig`, sigDigest: sig.digest };
 }
 
 /** `regctl image export`: an OCI layout and a manifest.json naming the same image. */
@@ -120,9 +129,17 @@ async function zstd(path: string): Promise<string> {
   return `${path}.zst`;
 }
 
+export interface HaulerArchive {
+  path: string;
+  sigTag: string;
+  sigDigest: string;
+}
+
 export interface ToolArchives {
   zarf: string;
-  hauler: { path: string; sigTag: string; sigDigest: string };
+  /** `hauler store save --containerd` (seed/hauled:1) and a hauler v2.0.3 save (seed/hauled-v2:1). */
+  hauler: HaulerArchive;
+  haulerV2: HaulerArchive;
   regctl: string;
   ociDir: string;
   folder: string;
@@ -160,7 +177,8 @@ export async function buildToolArchives(d: Docker, dir: string): Promise<ToolArc
   const [top] = (JSON.parse(archiveFiles.get('index.json')!.toString('utf8')) as { manifests: Array<{ digest: string }> }).manifests;
   const built = {
     zarf: await writeZarf(join(dir, 'zarf-package-seed-amd64.tar'), registry, busybox),
-    hauler: await writeHauler(join(dir, 'haul.tar'), busybox),
+    hauler: await writeHauler(join(dir, 'haul.tar'), busybox, 'seed/hauled', true),
+    haulerV2: await writeHauler(join(dir, 'haul-v2.tar'), busybox, 'seed/hauled-v2', false),
     regctl: await writeRegctl(join(dir, 'regctl-export.tar'), busybox),
     ociDir,
     folder,
