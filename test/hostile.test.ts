@@ -257,9 +257,8 @@ describe('the zstd command while decompressing', () => {
         let child: ChildProcess | undefined;
         const env = setpriv ? {} : { PATH: zstdOnly };
         const done = run(['serve', slow, '--port', '0', '-q'], tmp, (c) => (child = c), env);
-        const zstd = await childNamed(child!.pid!, /^(zstd|setpriv)$/);
         // A descriptor of the copy, held here, tells how far zstd got once it is gone.
-        const copy = await openCopy(zstd);
+        const { pid: zstd, copy } = await decoderOfCopy(child!.pid!, tmp);
         try {
           child!.kill(signal);
           await done;
@@ -304,17 +303,18 @@ function twoLayoutsOneTag() {
   return [...under('a/', layout('a')), ...under('b/', layout('b'))];
 }
 
-/** The pid of `parent`'s child whose name matches, once it has one. */
-async function childNamed(parent: number, name: RegExp): Promise<number> {
+/** `parent`'s child writing the decompressed copy in `tmp` (its stdout), and a descriptor of that copy. */
+async function decoderOfCopy(parent: number, tmp: string): Promise<{ pid: number; copy: FileHandle }> {
   for (let i = 0; i < 400; i++) {
     for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
-      if (comm !== undefined && name.test(comm) && Number(rest?.split(' ')[1]) === parent) return Number(pid);
+      if (Number(/^\d+ \(.*\) \S+ (\d+)/s.exec(stat)?.[1]) !== parent) continue;
+      const target = await readlink(`/proc/${pid}/fd/1`).catch(() => '');
+      if (target.startsWith(tmp) && target.endsWith('(deleted)')) return { pid: Number(pid), copy: await open(`/proc/${pid}/fd/1`, 'r') };
     }
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error(`${parent} never started ${name}`);
+  throw new Error(`${parent} never started a decoder writing into ${tmp}`);
 }
 
 /** Resolves once `pid` has exited (or become a zombie); fails after 5 s. */
@@ -325,14 +325,4 @@ async function gone(pid: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`${pid} still runs 5 s after its parent stopped`);
-}
-
-/** The decompressed copy, through the decoder's stdout; setpriv becomes zstd, so wait for the exec. */
-async function openCopy(pid: number): Promise<FileHandle> {
-  for (let i = 0; i < 400; i++) {
-    const target = await readlink(`/proc/${pid}/fd/1`).catch(() => '');
-    if (target.endsWith('(deleted)')) return open(`/proc/${pid}/fd/1`, 'r');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${pid} never wrote to the decompressed copy`);
 }

@@ -3,7 +3,7 @@
 // that converts it. Blobs are served as byte ranges of an uncompressed tar, so a compressed archive
 // is decoded once into temporary space (src/source/decompress.ts).
 import * as zlib from 'node:zlib';
-import type { Decoder } from './decoder.js';
+import { type Decoder, ZLIB_CHUNK } from './decoder.js';
 import { zstdDecoder } from './zstd.js';
 
 export interface Codec {
@@ -16,7 +16,7 @@ export interface Codec {
 }
 
 export const CODECS: Codec[] = [
-  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => ({ kind: 'stream', stream: () => zlib.createGunzip() }) },
+  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => ({ kind: 'stream', stream: () => zlib.createGunzip({ chunkSize: ZLIB_CHUNK }) }) },
   { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdDecoder },
   { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), convert: 'xz -dc FILE > OUT' },
   { name: 'bzip2', magic: Buffer.from('BZh'), convert: 'bzip2 -dc FILE > OUT' },

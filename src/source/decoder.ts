@@ -16,6 +16,12 @@ export type Decoder =
   /** A synchronous decoder whose blocks are written as they come (fzstd). */
   | { kind: 'blocks'; start: (onBlock: (block: Uint8Array) => void) => BlockDecoder };
 
+/**
+ * Output chunk of a node:zlib decoder: the default 16 KiB made every chunk a trip through the thread
+ * pool and a write; 1 MiB decoded a 256 MiB .tar.gz in 1.47 s instead of 1.70 s here.
+ */
+export const ZLIB_CHUNK = 1 << 20;
+
 /** Bytes of decoded output the head check looks at: one tar block. */
 export const HEAD_BYTES = 512;
 

@@ -28,6 +28,8 @@ export interface DecompressOptions {
 const RESERVE = 64 * 1024 * 1024;
 /** How often (in bytes written) free space is checked again. */
 const RECHECK = 256 * 1024 * 1024;
+/** Compressed bytes per read for a stream decoder (fewer trips through the thread pool than 64 KiB). */
+const READ_CHUNK = 1 << 20;
 /**
  * Compressed bytes per push into a block decoder, which decodes a whole push before returning: 16 KiB
  * of zstd RLE blocks is up to 700 MiB of writes before the process turns to anything else (a signal).
@@ -56,7 +58,7 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
   }
   const watch = watchFor(codec, options, where);
   const onRead = (n: number) => options.onProgress?.(n, size);
-  const input = (highWaterMark?: number): [Readable, Transform] => [createReadStream(path, { highWaterMark }), countBytes(onRead)];
+  const input = (highWaterMark = READ_CHUNK): [Readable, Transform] => [createReadStream(path, { highWaterMark }), countBytes(onRead)];
   const decoder = codec.decoder!();
   try {
     if (decoder.kind === 'command') await decodeByCommand(path, decoder.argv, temp.fd, watch, onRead);

@@ -1,12 +1,13 @@
-// zstd decoding, by measured speed (`npm run bench -- --zstd`, docs/benchmarks.md): node:zlib's
-// where the running Node has it (22.15 on); else the `zstd` command when it is on PATH (the
-// reference decoder itself: about 4.5x faster than the pure-JS one here); else fzstd, a pure-JS
-// decoder that needs no build step or binary download, which an air-gapped host cannot do.
+// zstd decoding, by measured speed (`npm run bench -- --zstd`, docs/benchmarks.md): the `zstd`
+// command when it is on PATH (it writes the temporary file itself: src/source/decode-command.ts);
+// else node:zlib's where the running Node has it (22.15 on; serving a 512 MiB .tar.zst was ready
+// 3.5x later than with the command, on Node 22.23); else fzstd, a pure-JS decoder that needs no
+// build step or binary download, which an air-gapped host cannot do (5x slower than the command).
 // SEED_REGISTRY_ZSTD=zlib|command|js forces one (tests, benchmarks).
 import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
-import type { BlockDecoder, Decoder } from './decoder.js';
+import { type BlockDecoder, type Decoder, ZLIB_CHUNK } from './decoder.js';
 import { onPath } from './on-path.js';
 
 /**
@@ -15,21 +16,21 @@ import { onPath } from './on-path.js';
  */
 export const MAX_WINDOW = 128 * 1024 * 1024;
 
-type ZstdFactory = (options?: { maxOutputLength?: number }) => Transform;
+type ZstdFactory = (options?: { chunkSize?: number }) => Transform;
 export type ZstdChoice = 'zlib' | 'command' | 'js';
 
 export function zstdChoice(): ZstdChoice {
   const forced = process.env['SEED_REGISTRY_ZSTD'];
   if (forced === 'zlib' || forced === 'command' || forced === 'js') return forced;
-  if (nativeZstd()) return 'zlib';
-  return onPath('zstd') ? 'command' : 'js';
+  if (onPath('zstd')) return 'command';
+  return nativeZstd() ? 'zlib' : 'js';
 }
 
 /** The chosen decoder: node:zlib's stream, the `zstd` command, or fzstd block by block. */
 export function zstdDecoder(): Decoder {
   const choice = zstdChoice();
   const native = nativeZstd();
-  if (choice === 'zlib' && native) return { kind: 'stream', stream: () => native() };
+  if (choice === 'zlib' && native) return { kind: 'stream', stream: () => native({ chunkSize: ZLIB_CHUNK }) };
   const command = choice === 'command' ? onPath('zstd') : undefined;
   // `zstd -dc` decodes stdin to stdout and refuses a stream it cannot decode with a non-zero
   // status; its default window limit is MAX_WINDOW.
