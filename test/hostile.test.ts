@@ -196,6 +196,31 @@ describe.concurrent('hostile archives: the binary refuses each in one line, leav
   }
 });
 
+// A small file system for --tmp-dir: a tmpfs mounted in a private mount namespace (unshare -m).
+describe('temporary space', () => {
+  function inspectWithTmpfs(archive: string, mib: number): { status: number | null; stderr: string } {
+    const mount = join(dir, `tmpfs-${cases++}`);
+    const script = `mkdir -p "$1" && mount -t tmpfs -o size=${mib}m tmpfs "$1" && exec "$2" "$3" inspect "$4" --tmp-dir "$1"`;
+    const out = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', mount, process.execPath, BIN, archive], { encoding: 'utf8', timeout: TIME_BOUND_MS });
+    return { status: out.status, stderr: out.stderr };
+  }
+
+  it('refuses before writing when the compressed archive alone would not fit', async () => {
+    const big = await zstdTar(join(dir, 'big.tar.zst'), 2 ** 30, 24 * 2 ** 20, 'random');
+    const out = inspectWithTmpfs(big, 16);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/^seed-registry: \S+big\.tar\.zst: is zstd-compressed and needs at least 88 MiB of temporary space; \S+ \(--tmp-dir\) has 16 MiB free \(choose another with --tmp-dir\)\n$/);
+  });
+
+  it.each(['zstd', 'gzip'])('stops a %s archive that would fill it, keeping 64 MiB free', async (kind) => {
+    const path = join(dir, `filler.tar.${kind === 'zstd' ? 'zst' : 'gz'}`);
+    const archive = kind === 'zstd' ? await zstdTar(path, 2 ** 30, 512 * 2 ** 20, 'zeros') : await gzipBomb(path, 2 ** 30, 512 * 2 ** 20);
+    const out = inspectWithTmpfs(archive, 96);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/^seed-registry: \S+filler\.tar\.(zst|gz): decompressing would fill \S+ \(--tmp-dir\): less than 64 MiB left after \d+(\.\d)? MiB \(choose another with --tmp-dir\)\n$/);
+  });
+});
+
 describe('signals while decompressing', () => {
   let bomb: string;
   beforeAll(async () => {

@@ -26,8 +26,8 @@ export interface DecompressOptions {
 
 /** Free space left on the temporary file system; decoding stops before going below it. */
 const RESERVE = 64 * 1024 * 1024;
-/** How often (in bytes written) free space is checked again. */
-const RECHECK = 256 * 1024 * 1024;
+/** How often (in bytes written) free space is checked again: statfs is cheap, a small file system fills fast. */
+const RECHECK = 16 * 1024 * 1024;
 /** Compressed bytes per read for a stream decoder (fewer trips through the thread pool than 64 KiB). */
 const READ_CHUNK = 1 << 20;
 /**
