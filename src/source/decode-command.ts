@@ -21,7 +21,7 @@ const POLL_MS = 40;
 
 /** Runs `argv` on the compressed file `path` with `fd` as its stdout; `onRead` gets compressed bytes read so far. */
 export async function decodeByCommand(path: string, argv: readonly string[], fd: number, watch: DecodeWatch, onRead?: (bytes: number) => void): Promise<void> {
-  const setpriv = parentDeathSignal(argv[0]!);
+  const setpriv = parentDeathSignal();
   const input = setpriv ? openSync(path, 'r') : 'pipe';
   const [command, ...args] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...argv] : argv;
   const child = spawn(command!, args, { stdio: [input, fd, 'pipe'] });
@@ -72,11 +72,11 @@ export async function decodeByCommand(path: string, argv: readonly string[], fd:
 
 let probed: { setpriv: string | undefined } | undefined;
 
-/** setpriv, if it is on PATH and knows --pdeathsig (util-linux 2.33 on): tried once, on `command`. */
-function parentDeathSignal(command: string): string | undefined {
+/** setpriv, if it is on PATH and knows --pdeathsig (util-linux 2.33 on): tried once. */
+function parentDeathSignal(): string | undefined {
   if (probed) return probed.setpriv;
   const setpriv = onPath('setpriv');
-  const works = setpriv !== undefined && spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', command, '-V'], { stdio: 'ignore', timeout: 5_000 }).status === 0;
+  const works = setpriv !== undefined && spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', setpriv, '--version'], { stdio: 'ignore', timeout: 5_000 }).status === 0;
   probed = { setpriv: works ? setpriv : undefined };
   return probed.setpriv;
 }

@@ -4,10 +4,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { LoadError } from '../load-error.js';
-import type { Codec } from './codecs.js';
 import { decodeByCommand } from './decode-command.js';
 import { decodeBlocks, decodeStream } from './decode-in-process.js';
-import { type DecodeWatch, WatchStop, countBytes } from './decoder.js';
+import { type DecodeWatch, type Decoder, WatchStop, countBytes } from './decoder.js';
 import { systemProblem } from './input.js';
 import { type TempFile, createTempFile, freeSpace } from './temp.js';
 import { formatBytes } from '../units.js';
@@ -36,7 +35,7 @@ const READ_CHUNK = 1 << 20;
  */
 const BLOCKS_INPUT = 16 * 1024;
 
-export async function decompressToTemp(path: string, size: number, codec: Codec, options: DecompressOptions): Promise<TempFile> {
+export async function decompressToTemp(path: string, size: number, codec: string, decoder: Decoder, options: DecompressOptions): Promise<TempFile> {
   const { tmpDir, maxSize } = options;
   const where = `${tmpDir} (${options.tmpDirSource})`;
   let free: number;
@@ -48,7 +47,7 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
   // A tar is never smaller than its compressed form.
   const need = Math.min(size, maxSize) + RESERVE;
   if (free < need) {
-    throw new LoadError(path, `is ${codec.name}-compressed and needs at least ${formatBytes(need)} of temporary space; ${where} has ${formatBytes(free)} free (choose another with --tmp-dir)`);
+    throw new LoadError(path, `is ${codec}-compressed and needs at least ${formatBytes(need)} of temporary space; ${where} has ${formatBytes(free)} free (choose another with --tmp-dir)`);
   }
   let temp: TempFile;
   try {
@@ -59,7 +58,6 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
   const watch = watchFor(codec, options, where);
   const onRead = (n: number) => options.onProgress?.(n, size);
   const input = (highWaterMark = READ_CHUNK): [Readable, Transform] => [createReadStream(path, { highWaterMark }), countBytes(onRead)];
-  const decoder = codec.decoder!();
   try {
     if (decoder.kind === 'command') await decodeByCommand(path, decoder.argv, temp.fd, watch, onRead);
     else if (decoder.kind === 'blocks') await decodeBlocks(input(BLOCKS_INPUT), decoder.start, temp.fd, watch);
@@ -70,12 +68,12 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
     if (err instanceof WatchStop) throw new LoadError(path, err.problem);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOSPC') throw new LoadError(path, `no space left in ${where} while decompressing (choose another with --tmp-dir)`);
-    throw new LoadError(path, `is ${codec.name}-compressed, but it does not decompress (${e.message})`);
+    throw new LoadError(path, `is ${codec}-compressed, but it does not decompress (${e.message})`);
   }
 }
 
 /** The limits decoding stays within, whichever way it decodes: size, free space, a tar's first block. */
-function watchFor(codec: Codec, options: DecompressOptions, where: string): DecodeWatch {
+function watchFor(codec: string, options: DecompressOptions, where: string): DecodeWatch {
   let nextCheck = RECHECK;
   return {
     written(bytes) {
@@ -87,7 +85,7 @@ function watchFor(codec: Codec, options: DecompressOptions, where: string): Deco
     },
     head(block) {
       const problem = options.checkHead?.(block);
-      return problem === undefined ? undefined : `is ${codec.name}-compressed, but what it holds ${problem}`;
+      return problem === undefined ? undefined : `is ${codec}-compressed, but what it holds ${problem}`;
     },
   };
 }

@@ -27,10 +27,12 @@ export async function openArchive(path: string, options: ArchiveOptions = {}): P
   const head = await readHead(path, SNIFF);
   const codec = codecOf(head.subarray(0, MAGIC_LENGTH));
   if (!codec) return indexTar(path);
-  if (!codec.decoder) {
-    throw new LoadError(path, `is ${codec.name}-compressed, which is not supported: convert it with \`${convertCommand(codec, path)}\``);
+  const decoder = codec.decoder();
+  if (!decoder) {
+    const command = convertCommand(codec, path);
+    throw new LoadError(path, `is ${codec.name}-compressed, and \`${command.split(' ')[0]}\` is not on PATH: install it (${codec.install}), or convert it with \`${command}\``);
   }
-  const temp = await decompressToTemp(path, size, codec, {
+  const temp = await decompressToTemp(path, size, codec.name, decoder, {
     tmpDir: options.tmpDir ?? tmpdir(),
     tmpDirSource: options.tmpDir !== undefined ? '--tmp-dir' : process.env['TMPDIR'] ? 'TMPDIR' : 'the system temporary directory',
     maxSize: options.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED,

@@ -1,14 +1,14 @@
 // Compressed archives: decoded once into temporary space that is unlinked from the start, bounded
 // by a size limit and free space, refused early when what they hold is not a tar.
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { LoadError } from '../../src/load-error.js';
 import { fzstdBlocks, zstdChoice } from '../../src/source/zstd.js';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { openArchive } from '../../src/tar/archive.js';
 import { gzipBomb, notTars, zstdTar } from '../helpers/hostile.js';
 import { tempDir } from '../helpers/pack.js';
@@ -131,11 +131,29 @@ describe('compressed archives', () => {
     expect(await readdir(tmp)).toEqual([]);
   });
 
-  it('names the compression and the command that converts it, for those it does not decode', async () => {
+  it('decodes xz, bzip2 and lz4 by their commands, and says what a broken one is', async () => {
+    const tar = await readFile(ZST.replace(/\.zst$/, ''));
     const files = await notTars(dir);
-    expect(await loadError(openArchive(files['image.tar.xz']!))).toBe(`${files['image.tar.xz']}: is xz-compressed, which is not supported: convert it with \`xz -dc ${files['image.tar.xz']} > ${join(dir, 'image.tar')}\``);
-    expect(await loadError(openArchive(files['image.tar.bz2']!))).toMatch(/is bzip2-compressed, .* `bzip2 -dc /);
-    expect(await loadError(openArchive(files['image.tar.lz4']!))).toMatch(/is lz4-compressed, .* `lz4 -dc /);
+    for (const [command, ext] of [['xz', 'xz'], ['bzip2', 'bz2'], ['lz4', 'lz4']] as const) {
+      const path = join(dir, `tiny.tar.${ext}`);
+      await writeFile(path, execFileSync(command, ['-c'], { input: tar }));
+      const model = await loadImages([path], { tmpDir: await privateTmp(`cmd-${ext}`) });
+      expect(model.images[0]).toMatchObject({ repository: 'tiny/app', tag: '1.0' });
+      expect(await loadError(openArchive(files[`image.tar.${ext}`]!))).toMatch(new RegExp(`is ${command}-compressed, but it does not decompress \\(.+\\)$`));
+    }
+  });
+
+  it('names the package and the command that converts it, when the decoder is not on PATH', async () => {
+    const files = await notTars(dir);
+    const before = process.env['PATH'];
+    process.env['PATH'] = join(dir, 'no-such-bin');
+    try {
+      expect(await loadError(openArchive(files['image.tar.xz']!))).toBe(`${files['image.tar.xz']}: is xz-compressed, and \`xz\` is not on PATH: install it (xz-utils), or convert it with \`xz -dc ${files['image.tar.xz']} > ${join(dir, 'image.tar')}\``);
+      expect(await loadError(openArchive(files['image.tar.bz2']!))).toMatch(/is bzip2-compressed, and `bzip2` is not on PATH: install it \(bzip2\), or convert it with `bzip2 -dc /);
+      expect(await loadError(openArchive(files['image.tar.lz4']!))).toMatch(/is lz4-compressed, and `lz4` is not on PATH: install it \(lz4\), or convert it with `lz4 -dc /);
+    } finally {
+      process.env['PATH'] = before;
+    }
   });
 
   it('says when the temporary directory cannot be used', async () => {
