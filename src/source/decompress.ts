@@ -20,6 +20,10 @@ export interface DecompressOptions {
   onProgress?: (done: number, total: number) => void;
   /** Looks at the first 512 decoded bytes; a returned string stops decoding as the problem. */
   checkHead?: (head: Buffer) => string | undefined;
+  /** Where the compressed bytes start in `path` (an image layer inside an archive); 0 by default. */
+  start?: number;
+  /** How messages name the input, when not `path`. */
+  file?: string;
 }
 
 /** Free space left on the temporary file system; decoding stops before going below it. */
@@ -29,8 +33,10 @@ const RECHECK = 256 * 1024 * 1024;
 const HEAD = 512;
 
 
-export async function decompressToTemp(path: string, size: number, codec: Codec, options: DecompressOptions): Promise<TempFile> {
+export async function decompressToTemp(source: string, size: number, codec: Codec, options: DecompressOptions): Promise<TempFile> {
   const { tmpDir, maxSize } = options;
+  const path = options.file ?? source;
+  const start = options.start ?? 0;
   const where = `${tmpDir} (${options.tmpDirSource})`;
   let free: number;
   try {
@@ -51,7 +57,7 @@ export async function decompressToTemp(path: string, size: number, codec: Codec,
   }
   try {
     await pipeline(
-      createReadStream(path),
+      createReadStream(source, { start, end: start + size - 1 }),
       counter((n) => options.onProgress?.(n, size)),
       codec.decoder!(),
       guard(path, codec, options, where),

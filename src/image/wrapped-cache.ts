@@ -1,0 +1,64 @@
+// Talos' image cache as `talosctl images cache-create` writes it by default (`--layout oci`): an OCI
+// layout holding one image, whose one layer is the flat cache (siderolabs/talos
+// pkg/imager/cache/cache.go `Generate`: an empty OCI image, config application/vnd.oci.image.config.v1+json,
+// one layer from pkg/imager/filemap — a tar of `blob/` and `manifests/` in name order, gzipped by
+// go-containerregistry as application/vnd.oci.image.layer.v1.tar+gzip; index.json lists it with a
+// platform and no name). The images served are those of the cache inside, not the wrapper: its
+// layer is opened as an archive (decoded once into temporary space, or indexed in place if plain).
+import { gunzipSync, constants } from 'node:zlib';
+import { type Descriptor, MediaType } from '../model.js';
+import { type ArchiveOptions, openNestedArchive } from '../tar/archive.js';
+import { BLOCK, decodeHeader } from '../tar/header.js';
+import type { TarIndex } from '../tar/index.js';
+import { normalizeEntryName } from '../tar/paths.js';
+import { isObject } from './config.js';
+import { blobPath } from './digest.js';
+import { parseDescriptor, parseManifestsList } from './readers/descriptor.js';
+import { INDEX_JSON } from './readers/oci-layout.js';
+
+/** Compressed bytes read to see the layer's first tar header (a gzip header and one block). */
+const PEEK = 16 * 1024;
+const LAYER_TYPES = new Set<string>([MediaType.ociLayerGzip, MediaType.ociLayer, MediaType.dockerLayerGzip]);
+/** The first entries of the cache's tar, in filemap's name order. */
+const CACHE_ROOTS = ['blob', 'manifests'];
+
+/** The flat cache inside `layout`'s one image, opened as an archive; undefined when it is no Talos cache image. */
+export async function openWrappedCache(layout: TarIndex, options: ArchiveOptions = {}): Promise<TarIndex | undefined> {
+  const layer = await cacheLayer(layout);
+  if (!layer) return undefined;
+  const path = blobPath(layer.digest);
+  if (!isCacheTar(await layout.readHead(path, PEEK), layer.mediaType)) return undefined;
+  const source = layout.source(path);
+  return openNestedArchive(source.path, { offset: source.offset, size: source.size }, `${layout.file} (${path}, the image cache layer)`, options);
+}
+
+/** The layer of index.json's only image when that image is shaped as cache-create makes it. */
+async function cacheLayer(layout: TarIndex): Promise<Descriptor | undefined> {
+  const listed = parseManifestsList(layout, INDEX_JSON, await layout.readJSON(INDEX_JSON));
+  const [image] = listed;
+  if (listed.length !== 1 || image?.mediaType !== MediaType.ociManifest || !layout.has(blobPath(image.digest))) return undefined;
+  const manifestPath = blobPath(image.digest);
+  const json = await layout.readJSON(manifestPath);
+  if (!isObject(json) || !Array.isArray(json['layers']) || json['layers'].length !== 1) return undefined;
+  const config = parseDescriptor(layout, manifestPath, json['config'], 'config');
+  const layer = parseDescriptor(layout, manifestPath, json['layers'][0], 'layers[0]');
+  if (config.mediaType !== MediaType.ociConfig || !LAYER_TYPES.has(layer.mediaType) || !layout.has(blobPath(layer.digest))) return undefined;
+  return layer;
+}
+
+/** True when the layer's first tar entry is the cache's `blob/` or `manifests/` folder (or in it). */
+function isCacheTar(head: Buffer, mediaType: string): boolean {
+  let block: Buffer;
+  try {
+    block = mediaType === MediaType.ociLayer ? head : gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch {
+    return false;
+  }
+  if (block.length < BLOCK) return false;
+  try {
+    const name = normalizeEntryName(decodeHeader(block.subarray(0, BLOCK)).name);
+    return CACHE_ROOTS.some((root) => name === root || name.startsWith(`${root}/`));
+  } catch {
+    return false;
+  }
+}
