@@ -5,7 +5,7 @@
 // go-containerregistry as application/vnd.oci.image.layer.v1.tar+gzip; index.json lists it with a
 // platform and no name). The images served are those of the cache inside, not the wrapper: its
 // layer is opened as an archive (decoded once into temporary space, or indexed in place if plain).
-import { gunzipSync, constants } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { type Descriptor, MediaType } from '../model.js';
 import { type ArchiveOptions, openNestedArchive } from '../tar/archive.js';
 import { BLOCK, decodeHeader } from '../tar/header.js';
@@ -27,7 +27,8 @@ export async function openWrappedCache(layout: TarIndex, options: ArchiveOptions
   const layer = await cacheLayer(layout);
   if (!layer) return undefined;
   const path = blobPath(layer.digest);
-  if (!isCacheTar(await layout.readHead(path, PEEK), layer.mediaType)) return undefined;
+  const head = await layout.readHead(path, PEEK);
+  if (!isCacheTar(layer.mediaType === MediaType.ociLayer ? head : await gunzipHead(head))) return undefined;
   const source = layout.source(path);
   return openNestedArchive(source.path, { offset: source.offset, size: source.size }, `${layout.file} (${path}, the image cache layer)`, options);
 }
@@ -42,23 +43,42 @@ async function cacheLayer(layout: TarIndex): Promise<Descriptor | undefined> {
   if (!isObject(json) || !Array.isArray(json['layers']) || json['layers'].length !== 1) return undefined;
   const config = parseDescriptor(layout, manifestPath, json['config'], 'config');
   const layer = parseDescriptor(layout, manifestPath, json['layers'][0], 'layers[0]');
-  if (config.mediaType !== MediaType.ociConfig || !LAYER_TYPES.has(layer.mediaType) || !layout.has(blobPath(layer.digest))) return undefined;
+  if (config.mediaType !== MediaType.ociConfig || !LAYER_TYPES.has(layer.mediaType)) return undefined;
+  // A layer that is absent or of another size is left to the layout reader, which says so.
+  if (layout.resolve(blobPath(layer.digest))?.size !== layer.size) return undefined;
   return layer;
 }
 
 /** True when the layer's first tar entry is the cache's `blob/` or `manifests/` folder (or in it). */
-function isCacheTar(head: Buffer, mediaType: string): boolean {
-  let block: Buffer;
+function isCacheTar(head: Buffer): boolean {
+  if (head.length < BLOCK) return false;
   try {
-    block = mediaType === MediaType.ociLayer ? head : gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
-  } catch {
-    return false;
-  }
-  if (block.length < BLOCK) return false;
-  try {
-    const name = normalizeEntryName(decodeHeader(block.subarray(0, BLOCK)).name);
+    const name = normalizeEntryName(decodeHeader(head.subarray(0, BLOCK)).name);
     return CACHE_ROOTS.some((root) => name === root || name.startsWith(`${root}/`));
   } catch {
     return false;
   }
+}
+
+/**
+ * The first decoded block of gzip bytes that may be cut short or damaged further on: the decoder
+ * hands out each block as it is made (chunkSize), so what precedes damage is seen; whether the
+ * whole layer decodes is found when it is decoded.
+ */
+function gunzipHead(bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const gunzip = createGunzip({ chunkSize: BLOCK });
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = () => {
+      gunzip.destroy();
+      resolve(Buffer.concat(chunks));
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if ((length += chunk.length) >= BLOCK) done();
+    });
+    gunzip.on('error', done).on('end', done);
+    gunzip.end(bytes);
+  });
 }
