@@ -30,12 +30,18 @@ export class TalosCache {
 
   /** Config and layers go to blob/; returns the image manifest (not yet in any repository). */
   image(layers: Layer[], platform: Platform = { os: 'linux', architecture: 'amd64' }, mediaType = OCI_MANIFEST): Described {
-    const config = this.blob(makeConfig(layers.map((l) => l.diffId), platform as Record<string, string>));
+    return this.imageOf(makeConfig(layers.map((l) => l.diffId), platform as Record<string, string>), layers.map((l) => l.gzip), { manifestType: mediaType });
+  }
+
+  /** The same from a real image's config and (compressed) layers; Docker Hub serves Docker media types. */
+  imageOf(configBytes: Buffer, layers: Buffer[], types: { manifestType?: string; configType?: string; layerType?: string } = {}): Described {
+    const mediaType = types.manifestType ?? OCI_MANIFEST;
+    const config = this.blob(configBytes);
     const body = {
       schemaVersion: 2,
       mediaType,
-      config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.size },
-      layers: layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, ...this.blob(l.gzip) })),
+      config: { mediaType: types.configType ?? OCI_CONFIG, digest: config.digest, size: config.size },
+      layers: layers.map((l) => ({ mediaType: types.layerType ?? OCI_LAYER_GZIP, ...this.blob(l) })),
     };
     return described(mediaType, Buffer.from(JSON.stringify(body, null, 2)));
   }
