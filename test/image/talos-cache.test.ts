@@ -38,10 +38,13 @@ async function loadError(path: string): Promise<string> {
 }
 
 /** The cache a `talosctl images cache-create` of four images would leave (platform linux/amd64). */
-function exampleCache(): { cache: TalosCache; registry: Described; amd: Described; arm: Described; multi: Described; pause: Described; byDigest: Described } {
+function exampleCache(): { cache: TalosCache; registry: Described; signature: Described; amd: Described; arm: Described; multi: Described; pause: Described; byDigest: Described } {
   const cache = new TalosCache();
   const registry = cache.image([makeLayer('registry-1'), makeLayer('registry-2')], AMD64, DOCKER_MANIFEST);
   cache.tag('docker.io/library/registry', '2.8.1', registry);
+  // --cosign-signatures (on by default): the signature by its cosign tag, in the image's folder.
+  const signature = cache.image([makeLayer('simple-signing payload')], { os: '', architecture: '' });
+  cache.tag('docker.io/library/registry', `sha256-${hex(registry.digest)}.sig`, signature);
   const amd = cache.image([makeLayer('multi-amd64')], AMD64);
   // arm64 is listed by the index but not cached: cache-create fetched only linux/amd64.
   const arm = new TalosCache().image([makeLayer('multi-arm64')], ARM64);
@@ -51,7 +54,7 @@ function exampleCache(): { cache: TalosCache; registry: Described; amd: Describe
   cache.tag('registry.k8s.io/pause', '3.10', pause).tag('registry.k8s.io/pause', 'latest', pause);
   const byDigest = cache.image([makeLayer('pinned')]);
   cache.byDigest('localhost_5000_/team/app', byDigest);
-  return { cache, registry, amd, arm, multi, pause, byDigest };
+  return { cache, registry, signature, amd, arm, multi, pause, byDigest };
 }
 
 function names(model: ImageModel): string[] {
@@ -71,6 +74,7 @@ describe('Talos flat cache (--layout flat)', () => {
     expect(names(model).sort()).toEqual(
       [
         `docker.io/library/registry:2.8.1@${ex.registry.digest.slice(7, 15)}`,
+        `docker.io/library/registry:sha256-${hex(ex.registry.digest)}.sig@${ex.signature.digest.slice(7, 15)}`,
         `ghcr.io/org/multi:1.0@${ex.multi.digest.slice(7, 15)}`,
         `localhost:5000/team/app@${ex.byDigest.digest.slice(7, 15)}`,
         `registry.k8s.io/pause:3.10@${ex.pause.digest.slice(7, 15)}`,
@@ -80,13 +84,13 @@ describe('Talos flat cache (--layout flat)', () => {
   });
 
   it('serves manifests as stored, with their media types; blobs read from blob/ files', () => {
-    for (const m of [ex.registry, ex.multi, ex.amd, ex.pause, ex.byDigest]) {
+    for (const m of [ex.registry, ex.signature, ex.multi, ex.amd, ex.pause, ex.byDigest]) {
       const served = model.manifests.get(m.digest);
       expect(served?.bytes.equals(m.bytes)).toBe(true);
       expect(served?.mediaType).toBe(m.mediaType);
     }
     const sources = [...model.blobs.values()].map((b) => b.source);
-    expect(sources.length).toBe(9);
+    expect(sources.length).toBe(11);
     expect(sources.every((s) => s.kind === 'file' && s.path.startsWith(join(root, 'blob/sha256-')))).toBe(true);
   });
 
@@ -127,7 +131,7 @@ describe('Talos cache image (--layout oci, the default)', () => {
 
   it('a tar of the layout, and a plain (uncompressed) layer indexed in place', async () => {
     const tarred = await loadImages([await writeArchive(dir, 'image-cache.oci.tar', await wrapAsOci(ex.cache, dir))]);
-    expect(tarred.images.map((i) => i.repository).sort()).toEqual(['library/registry', 'org/multi', 'pause', 'pause', 'team/app']);
+    expect(tarred.images.map((i) => i.repository).sort()).toEqual(['library/registry', 'library/registry', 'org/multi', 'pause', 'pause', 'team/app']);
     const plain = await loadImages([await writeTree(join(dir, 'plain.oci'), await wrapAsOci(ex.cache, dir, false))]);
     const layer = [...plain.blobs.values()].map((b) => b.source);
     expect(layer.every((s) => s.kind === 'tar' && s.path.startsWith(join(dir, 'plain.oci', 'blobs/sha256/')))).toBe(true);
