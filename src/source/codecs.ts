@@ -15,8 +15,15 @@ export interface Codec {
   convert?: string;
 }
 
+/**
+ * gzip output in 256 KiB chunks, not zlib's 16 KiB: each chunk is one write to the temporary file.
+ * Measured: 256 MiB of incompressible tar from `gzip -1`, decoded to a file, 5 alternated runs on the
+ * shared 2-core machine: 16 KiB 1.92 s median (1.64–2.05), 256 KiB 1.05 s (0.81–1.17).
+ */
+const GZIP_CHUNK = 256 * 1024;
+
 export const CODECS: Codec[] = [
-  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => zlib.createGunzip() },
+  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => zlib.createGunzip({ chunkSize: GZIP_CHUNK }) },
   { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdStream },
   { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), convert: 'xz -dc FILE > OUT' },
   { name: 'bzip2', magic: Buffer.from('BZh'), convert: 'bzip2 -dc FILE > OUT' },
