@@ -95,7 +95,7 @@ describe('Talos flat cache (--layout flat)', () => {
   });
 
   it('one warning for the platforms an index lists but the cache lacks', () => {
-    expect(model.warnings).toEqual([`${root}: linux/arm64/v8 of 1 image index is not in the cache (cache-create keeps only its --platform, linux/amd64 by default); not served`]);
+    expect(model.warnings).toEqual([`${root}: 1 image index lists platforms the cache does not hold (linux/arm64/v8; cache-create keeps only its --platform, linux/amd64 by default): not served`]);
   });
 
   it('pulls each image through the registry, every byte re-hashed', async () => {
@@ -107,6 +107,16 @@ describe('Talos flat cache (--layout flat)', () => {
     expect((await s.pool.request({ method: 'GET', path: '/v2/org/multi/manifests/1.0?ns=ghcr.io' })).statusCode).toBe(200);
     expect((await pull(s.pool, 'pause', '3.10')).manifests).toEqual([ex.pause.digest]);
     expect((await pull(s.pool, 'team/app', ex.byDigest.digest)).blobs).toHaveLength(2);
+  });
+
+  it('an index cached by digest only: one untagged image, its child under it, not beside it', async () => {
+    const cache = new TalosCache();
+    const child = cache.image([makeLayer('pinned-index-child')]);
+    const index = cache.index([{ manifest: child, platform: AMD64 }]);
+    cache.byDigest('ghcr.io/org/pinned', child).byDigest('ghcr.io/org/pinned', index);
+    const pinned = await loadImages([await writeTree(join(dir, 'pinned'), cache.entries())]);
+    expect(names(pinned)).toEqual([`ghcr.io/org/pinned@${index.digest.slice(7, 15)}`]);
+    expect(pinned.manifests.has(child.digest)).toBe(true);
   });
 
   it('a tar of the folder serves the same images', async () => {

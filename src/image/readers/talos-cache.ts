@@ -28,14 +28,15 @@ export async function readTalosCache(index: TarIndex): Promise<ArchiveContents> 
   let indexes = 0;
   for (const [folder, contents] of repositoryFolders(index, warnings)) {
     const reader = new TreeReader(index, cachePaths(folder));
-    images.push(...(await readTagged(index, reader, folder, contents, warnings)));
-    images.push(...(await readUntagged(index, reader, folder, contents, images)));
+    const tagged = await readTagged(index, reader, folder, contents, warnings);
+    images.push(...tagged, ...(await readUntagged(index, reader, folder, contents, tagged, warnings)));
     for (const a of reader.absent) missing.add(a.platform ?? a.digest);
     indexes += new Set(reader.absent.map((a) => a.parent)).size;
   }
   if (missing.size > 0) {
+    const lists = indexes === 1 ? '1 image index lists' : `${indexes} image indexes list`;
     const what = [...missing].sort().join(', ');
-    warnings.push(`${index.file}: ${what} of ${indexes} image ${indexes === 1 ? 'index is' : 'indexes are'} not in the cache (cache-create keeps only its --platform, linux/amd64 by default); not served`);
+    warnings.push(`${index.file}: ${lists} platforms the cache does not hold (${what}; cache-create keeps only its --platform, linux/amd64 by default): not served`);
   }
   return { images, warnings };
 }
@@ -78,15 +79,15 @@ async function readTagged(index: TarIndex, reader: TreeReader, folder: string, c
   return [...byDigest.values()];
 }
 
-/** Manifests by digest that no tag reaches and no other such manifest lists: untagged images. */
-async function readUntagged(index: TarIndex, reader: TreeReader, folder: string, contents: RepositoryFolder, found: FoundImage[]): Promise<FoundImage[]> {
-  const reached = new Set(found.flatMap((image) => image.manifests.map((m) => m.digest)));
+/** Manifests by digest that no tag of the folder reaches and no other such manifest lists: untagged images. */
+async function readUntagged(index: TarIndex, reader: TreeReader, folder: string, contents: RepositoryFolder, tagged: FoundImage[], warnings: string[]): Promise<FoundImage[]> {
+  const reached = new Set(tagged.flatMap((image) => image.manifests.map((m) => m.digest)));
   const trees: Tree[] = [];
   for (const digest of contents.digests) {
     if (reached.has(digest)) continue;
     const path = cachePaths(folder).manifest(digest);
     const bytes = await index.readBytes(path);
-    const d = describe(index, path, bytes, digest, []);
+    const d = describe(index, path, bytes, digest, warnings);
     if (d) trees.push((await reader.read(d, path, true))!);
   }
   const listed = new Set(trees.flatMap((t) => t.manifests.slice(1).map((m) => m.digest)));
