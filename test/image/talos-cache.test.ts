@@ -142,6 +142,11 @@ describe('Talos cache image (--layout oci, the default)', () => {
   it('a tar of the layout, and a plain (uncompressed) layer indexed in place', async () => {
     const tarred = await loadImages([await writeArchive(dir, 'image-cache.oci.tar', await wrapAsOci(ex.cache, dir))]);
     expect(tarred.images.map((i) => i.repository).sort()).toEqual(['library/registry', 'library/registry', 'org/multi', 'pause', 'pause', 'team/app']);
+    // `tar -cf cache.tar image-cache.oci`: the layout in a folder of the tar.
+    const nested = (await wrapAsOci(ex.cache, dir)).map((e) => ({ ...e, name: `image-cache.oci/${e.name}` }));
+    const inFolder = await loadImages([await writeArchive(dir, 'nested-cache.tar', nested)]);
+    expect(inFolder.images.map((i) => i.repository).sort()).toEqual(tarred.images.map((i) => i.repository).sort());
+    expect(inFolder.images[0]?.tarPath).toMatch(/nested-cache\.tar \(layout image-cache\.oci\/\) \(blobs\/sha256\/[a-f0-9]{64}, the image cache layer\)$/);
     const plain = await loadImages([await writeTree(join(dir, 'plain.oci'), await wrapAsOci(ex.cache, dir, false))]);
     const layer = [...plain.blobs.values()].map((b) => b.source);
     expect(layer.every((s) => s.kind === 'tar' && s.path.startsWith(join(dir, 'plain.oci', 'blobs/sha256/')))).toBe(true);
