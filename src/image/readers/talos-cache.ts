@@ -14,7 +14,7 @@ import { sha256Digest } from '../digest.js';
 import { type ArchiveContents, type FoundImage, totalSize } from '../found.js';
 import { type ImageName, parseImageName } from '../names.js';
 import { type Tree, TreeReader } from './oci-tree.js';
-import { type CacheEntry, cachePaths, parseCacheEntry, referenceOf, tagPath } from './talos-paths.js';
+import { type CacheEntry, cachePaths, folderPath, isInManifests, parseCacheEntry, referenceOf, tagPath } from './talos-paths.js';
 
 interface RepositoryFolder {
   tags: string[];
@@ -45,7 +45,7 @@ export async function readTalosCache(index: TarIndex): Promise<ArchiveContents> 
 function repositoryFolders(index: TarIndex, warnings: string[]): Map<string, RepositoryFolder> {
   const folders = new Map<string, RepositoryFolder>();
   for (const name of [...index.entries.keys()].sort()) {
-    if (!name.startsWith('manifests/') || index.resolve(name) === undefined) continue;
+    if (!isInManifests(name) || index.resolve(name) === undefined) continue;
     const entry: CacheEntry | undefined = parseCacheEntry(name);
     if (!entry) {
       warnings.push(`${index.file}: ${name}: not where a Talos image cache keeps manifests; ignored`);
@@ -91,7 +91,7 @@ async function readUntagged(index: TarIndex, reader: TreeReader, folder: string,
     if (d) trees.push((await reader.read(d, path, true))!);
   }
   const listed = new Set(trees.flatMap((t) => t.manifests.slice(1).map((m) => m.digest)));
-  const name = repositoryName(index, `manifests/${folder}/digest`, folder);
+  const name = repositoryName(index, folderPath(folder), folder);
   return trees.filter((t) => !listed.has(t.top.digest)).map((t) => ({ ...toImage(t), names: [name] }));
 }
 

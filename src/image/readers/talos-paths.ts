@@ -5,9 +5,10 @@
 //   blob/sha256-<hex>                                         configs and layers of every image
 // `<registry>` is the host the image was pulled from (`docker.io` for Docker Hub, unless the
 // reference said `index.docker.io`), a port written `host_5000_` so the cache fits on vfat.
+import { CACHE_BLOBS, CACHE_MANIFESTS } from '../../source/inputs.js';
 import type { BlobPaths } from './oci-node.js';
 
-const MANIFESTS = 'manifests/';
+const MANIFESTS = `${CACHE_MANIFESTS}/`;
 const REFERENCE = 'reference';
 const DIGEST = 'digest';
 const DIGEST_FILE = /^sha256-[a-f0-9]{64}$/;
@@ -35,6 +36,16 @@ export function referenceOf(repositoryFolder: string): string {
   return host.replace(PORT, '$1:$2') + repositoryFolder.slice(slash);
 }
 
+/** True for a file in the cache's `manifests/` folder. */
+export function isInManifests(name: string): boolean {
+  return name.startsWith(MANIFESTS);
+}
+
+/** A repository's folder, as messages name it: `manifests/<registry>/<repository>`. */
+export function folderPath(repositoryFolder: string): string {
+  return MANIFESTS + repositoryFolder;
+}
+
 export function tagPath(repositoryFolder: string, tag: string): string {
   return `${MANIFESTS}${repositoryFolder}/${REFERENCE}/${tag}`;
 }
@@ -44,7 +55,7 @@ export function cachePaths(repositoryFolder: string): BlobPaths {
   const file = (digest: string) => digest.replace(':', '-');
   return {
     manifest: (digest) => `${MANIFESTS}${repositoryFolder}/${DIGEST}/${file(digest)}`,
-    blob: (digest) => `blob/${file(digest)}`,
+    blob: (digest) => `${CACHE_BLOBS}/${file(digest)}`,
   };
 }
 
