@@ -1,7 +1,7 @@
 // Talos' image cache (`talosctl images cache-create`): the flat folder (--layout flat), a tar of it,
 // and the default OCI form (one image whose gzipped layer is the flat cache). Built at test time from
 // the layout in Talos' source (test/image/talos-layout.ts names the files read): Talos is not in Debian.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
@@ -176,6 +176,18 @@ describe('a broken Talos cache: one line naming the file', () => {
     expect(ex.cache.files.delete(layer)).toBe(true);
     const root = await writeTree(join(dir, 'missing-blob'), ex.cache.entries());
     expect(await loadError(root)).toMatch(new RegExp(`^${root}: ${layer}: listed in manifests/docker.io/library/registry/digest/sha256-${hex(ex.registry.digest)} but missing from the archive$`));
+  });
+
+  it('folders nested past any repository name: refused, not walked', async () => {
+    const deep = join(dir, 'deep-cache');
+    await mkdir(join(deep, 'blob'), { recursive: true });
+    await mkdir(join(deep, 'manifests', ...Array.from({ length: 45 }, (_, i) => `d${i}`)), { recursive: true });
+    expect(await loadError(deep)).toMatch(new RegExp(`^${deep}: manifests/d0/d1/[d0-9/]+: folders nested more than 40 deep in a Talos image cache$`));
+  });
+
+  it('a tag file that is not JSON', async () => {
+    const root = await writeTree(join(dir, 'not-json'), [{ name: 'blob/.keep', data: '' }, { name: 'manifests/ghcr.io/org/z/reference/1', data: 'not json' }]);
+    expect(await loadError(root)).toMatch(new RegExp(`^${root}: manifests/ghcr.io/org/z/reference/1: invalid JSON at byte 0`));
   });
 
   it('a tag whose digest file is missing', async () => {
