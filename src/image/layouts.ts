@@ -12,7 +12,7 @@ import { MANIFEST_JSON, readDockerArchive } from './readers/docker-archive.js';
 import { INDEX_JSON, OCI_LAYOUT, readOciLayout } from './readers/oci-layout.js';
 import { readTalosCache } from './readers/talos-cache.js';
 import { looksLikeTalosCache } from './readers/talos-paths.js';
-import { openWrappedCache } from './wrapped-cache.js';
+import { openWrappedCache, openWrappedCacheTarball } from './wrapped-cache.js';
 
 /** Zarf's package definition, beside the `images/` layout (zarf-dev/zarf, src/config/config.go). */
 const ZARF_YAML = 'zarf.yaml';
@@ -31,7 +31,7 @@ export async function readArchive(index: TarIndex, options: ArchiveOptions = {})
   }
   if (nested.length === 0 || index.has(INDEX_JSON) || index.has(MANIFEST_JSON)) {
     const format = detectFormat(index);
-    parts.push(format === 'oci-layout' ? await readLayout(index, false, options) : { file: index.file, contents: await readDockerArchive(index) });
+    parts.push(format === 'oci-layout' ? await readLayout(index, false, options) : await readManifestJson(index, options));
   }
   for (const prefix of nested) {
     const view = index.subtree(prefix, `${index.file} (layout ${prefix})`);
@@ -45,6 +45,13 @@ async function readLayout(layout: TarIndex, zarf: boolean, options: ArchiveOptio
   const cache = await openWrappedCache(layout, options);
   if (cache) return { file: cache.file, contents: await readTalosCache(cache) };
   return { file: layout.file, contents: await readOciLayout(layout, { zarf }) };
+}
+
+/** A `manifest.json` archive's images, or those of the Talos image cache it wraps. */
+async function readManifestJson(archive: TarIndex, options: ArchiveOptions): Promise<ArchivePart> {
+  const cache = await openWrappedCacheTarball(archive, options);
+  if (cache) return { file: cache.file, contents: await readTalosCache(cache) };
+  return { file: archive.file, contents: await readDockerArchive(archive) };
 }
 
 /** Folders below the root holding both `oci-layout` and `index.json`, as `dir/`, sorted. */

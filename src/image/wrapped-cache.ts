@@ -5,6 +5,8 @@
 // go-containerregistry as application/vnd.oci.image.layer.v1.tar+gzip; index.json lists it with a
 // platform and no name). The images served are those of the cache inside, not the wrapper: its
 // layer is opened as an archive (decoded once into temporary space, or indexed in place if plain).
+// The same image pushed to a registry (`crane push ./image-cache.oci …`) and pulled back as a crane
+// tarball (`crane pull`, a `manifest.json` archive) is recognised the same way.
 import { createGunzip } from 'node:zlib';
 import { type Descriptor, MediaType } from '../model.js';
 import { type ArchiveOptions, openNestedArchive } from '../tar/archive.js';
@@ -14,10 +16,13 @@ import { normalizeEntryName } from '../tar/paths.js';
 import { isObject } from './config.js';
 import { blobPath } from './digest.js';
 import { parseDescriptor, parseManifestsList } from './readers/descriptor.js';
+import { parseManifestList } from './readers/manifest-json.js';
+import { MANIFEST_JSON } from './readers/docker-archive.js';
 import { INDEX_JSON } from './readers/oci-layout.js';
 
 /** Compressed bytes read to see the layer's first tar header (a gzip header and one block). */
 const PEEK = 16 * 1024;
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const LAYER_TYPES = new Set<string>([MediaType.ociLayerGzip, MediaType.ociLayer, MediaType.dockerLayerGzip]);
 /** The first entries of the cache's tar, in filemap's name order. */
 const CACHE_ROOTS = ['blob', 'manifests'];
@@ -25,12 +30,23 @@ const CACHE_ROOTS = ['blob', 'manifests'];
 /** The flat cache inside `layout`'s one image, opened as an archive; undefined when it is no Talos cache image. */
 export async function openWrappedCache(layout: TarIndex, options: ArchiveOptions = {}): Promise<TarIndex | undefined> {
   const layer = await cacheLayer(layout);
-  if (!layer) return undefined;
-  const path = blobPath(layer.digest);
-  const head = await layout.readHead(path, PEEK);
-  if (!isCacheTar(layer.mediaType === MediaType.ociLayer ? head : await gunzipHead(head))) return undefined;
-  const source = layout.source(path);
-  return openNestedArchive(source.path, { offset: source.offset, size: source.size }, `${layout.file} (${path}, the image cache layer)`, options);
+  return layer === undefined ? undefined : openIfCache(layout, blobPath(layer.digest), options);
+}
+
+/** The same for a `manifest.json` archive (a crane tarball of the cache image). */
+export async function openWrappedCacheTarball(archive: TarIndex, options: ArchiveOptions = {}): Promise<TarIndex | undefined> {
+  const items = parseManifestList(archive, await archive.readJSON(MANIFEST_JSON));
+  const [item] = items;
+  if (items.length !== 1 || item?.layers.length !== 1 || !archive.has(item.layers[0]!)) return undefined;
+  return openIfCache(archive, item.layers[0]!, options);
+}
+
+/** Opens the layer entry `path` as an archive when its first tar entry is the cache's. */
+async function openIfCache(index: TarIndex, path: string, options: ArchiveOptions): Promise<TarIndex | undefined> {
+  const head = await index.readHead(path, PEEK);
+  if (!isCacheTar(head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? await gunzipHead(head) : head)) return undefined;
+  const source = index.source(path);
+  return openNestedArchive(source.path, { offset: source.offset, size: source.size }, `${index.file} (${path}, the image cache layer)`, options);
 }
 
 /** The layer of index.json's only image when that image is shaped as cache-create makes it. */

@@ -11,7 +11,7 @@ import { type PackEntry, tempDir } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
 import { type Running, serve } from '../registry/serve.js';
 import { hex, makeLayer, sha256, writeArchive } from './archives.js';
-import { type Described, TalosCache, wrapAsOci, writeTree } from './talos-layout.js';
+import { type Described, TalosCache, wrapAsCraneTarball, wrapAsOci, writeTree } from './talos-layout.js';
 
 const AMD64 = { os: 'linux', architecture: 'amd64' };
 const ARM64 = { os: 'linux', architecture: 'arm64', variant: 'v8' };
@@ -153,6 +153,12 @@ describe('Talos cache image (--layout oci, the default)', () => {
     const s = await serve(plain);
     servers.push(s);
     expect((await pull(s.pool, 'pause', 'latest')).blobs).toHaveLength(2);
+  });
+
+  it('pushed and pulled back as a crane tarball: the cache inside is served, not my.registry/image-cache', async () => {
+    const model = await loadImages([await writeArchive(dir, 'image-cache-crane.tar', await wrapAsCraneTarball(ex.cache, dir))]);
+    expect(names(model).sort()).toEqual(names(await loadImages([await writeTree(join(dir, 'flat-3'), ex.cache.entries())])).sort());
+    expect(model.images[0]?.tarPath).toMatch(/image-cache-crane\.tar \([a-f0-9]{64}\.tar\.gz, the image cache layer\)$/);
   });
 
   it('an ordinary single-layer image in a layout is still served as itself', async () => {

@@ -86,9 +86,25 @@ function described(mediaType: string, bytes: Buffer): Described {
   return { mediaType, digest: sha256(bytes), size: bytes.length, bytes };
 }
 
+async function cacheTar(cache: TalosCache, scratch: string): Promise<Buffer> {
+  return readFile(await packTar(join(scratch, `cache-layer-${Math.random().toString(16).slice(2)}.tar`), cache.entries()));
+}
+
+/** The cache image pushed and pulled back with `crane pull` (a crane tarball: manifest.json, `<hex>.tar.gz`). */
+export async function wrapAsCraneTarball(cache: TalosCache, scratch: string): Promise<PackEntry[]> {
+  const tar = await cacheTar(cache, scratch);
+  const layer = gzipSync(tar);
+  const config = Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [sha256(tar)] }, config: {} }));
+  return [
+    { name: sha256(config), data: config },
+    { name: `${hex(sha256(layer))}.tar.gz`, data: layer },
+    { name: 'manifest.json', data: [{ Config: sha256(config), RepoTags: ['my.registry/image-cache:my-cache'], Layers: [`${hex(sha256(layer))}.tar.gz`] }] },
+  ];
+}
+
 /** `Generate` with --layout oci: the cache's tar as the one (gzipped) layer of one image in an OCI layout. */
 export async function wrapAsOci(cache: TalosCache, scratch: string, gzip = true): Promise<PackEntry[]> {
-  const tar = await readFile(await packTar(join(scratch, `cache-layer-${Math.random().toString(16).slice(2)}.tar`), cache.entries()));
+  const tar = await cacheTar(cache, scratch);
   const layerBytes = gzip ? gzipSync(tar) : tar;
   const blobs = new Map<string, Buffer>();
   const put = (bytes: Buffer) => (blobs.set(sha256(bytes), bytes), { digest: sha256(bytes), size: bytes.length });
