@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKEN_JSON, CONTROL_NAME, cyclicIndexes, doublingIndexes, gzipBomb, namedImage, nestedIndexes, notTars, writeArchive, zstdTar } from './helpers/hostile.js';
 import { tempDir } from './helpers/pack.js';
 import { OciLayout, hex, makeLayer } from './image/archives.js';
+import { cacheMissingBlob, corruptCacheImage, writeTree } from './image/talos-layout.js';
 import { under, zarfPackage } from './image/tool-layouts.js';
 
 const BIN = fileURLToPath(new URL('../bin/seed-registry.js', import.meta.url));
@@ -150,6 +151,23 @@ const CASES: Case[] = [
   { name: 'JSON that does not parse', make: archive('json.tar', BROKEN_JSON), error: /: manifest\.json: invalid JSON at byte 13: control character byte 0x1b inside a string$/ },
   { name: 'a Zarf layout whose index.json names a blob it lacks', make: archive('zarf-missing.tar', zarfMissingBlob()), error: /zarf-missing\.tar \(layout images\/\): blobs\/sha256\/\w{64}: listed in blobs\/sha256\/\w{64} but missing from the archive$/ },
   { name: 'two layouts in one tar claiming one tag', make: archive('two-layouts.tar', twoLayoutsOneTag()), error: /two-layouts\.tar \(layout b\/\): tag docker\.io\/library\/app:1 names sha256:\w{64} here but is already claimed by sha256:\w{64} in \S+two-layouts\.tar \(layout a\/\)$/ },
+  {
+    name: 'a Talos flat cache whose manifest names a blob it lacks',
+    make: async () => {
+      const { entries } = cacheMissingBlob();
+      const root = await writeTree(join(dir, 'talos-flat'), entries);
+      return { args: [root], names: root };
+    },
+    error: /talos-flat: blob\/sha256-\w{64}: listed in manifests\/registry\.k8s\.io\/pause\/digest\/sha256-\w{64} but missing from the archive$/,
+  },
+  {
+    name: 'a Talos cache image whose layer does not decompress',
+    make: async () => {
+      const root = await writeTree(join(dir, 'image-cache.oci'), await corruptCacheImage(dir));
+      return { args: [root], names: root };
+    },
+    error: /image-cache\.oci \(blobs\/sha256\/\w{64}, the image cache layer\): is gzip-compressed, but it does not decompress \(.+\)$/,
+  },
   // Inputs that must load, and fast: a shared child is read once; archive text is printed escaped.
   { name: 'a 30-level DAG of indexes', make: archive('dag.tar', doublingIndexes(30)) },
   {

@@ -1,13 +1,18 @@
 // Where an archive's images are described: its root (`manifest.json`, an OCI layout, or both as
-// Docker 25+ and `regctl image export` write them) and every OCI layout in a folder of it (a Zarf
-// package's `images/`, a layout tarred with its folder). Each layout is read on its own, its
+// Docker 25+ and `regctl image export` write them, or Talos' flat image cache) and every OCI layout
+// in a folder of it (a Zarf package's `images/`, a layout tarred with its folder). A layout that is
+// Talos' cache image serves the cache inside its layer (./wrapped-cache.ts). Each layout is read on its own, its
 // blobs relative to it, and handed to the model builder as its own part, so a tag two layouts
 // claim is reported naming both.
+import type { ArchiveOptions } from '../tar/archive.js';
 import type { TarIndex } from '../tar/index.js';
 import { detectFormat } from './detect.js';
 import type { ArchiveContents } from './found.js';
 import { MANIFEST_JSON, readDockerArchive } from './readers/docker-archive.js';
 import { INDEX_JSON, OCI_LAYOUT, readOciLayout } from './readers/oci-layout.js';
+import { readTalosCache } from './readers/talos-cache.js';
+import { looksLikeTalosCache } from './readers/talos-paths.js';
+import { openWrappedCache, openWrappedCacheTarball } from './wrapped-cache.js';
 
 /** Zarf's package definition, beside the `images/` layout (zarf-dev/zarf, src/config/config.go). */
 const ZARF_YAML = 'zarf.yaml';
@@ -18,19 +23,35 @@ export interface ArchivePart {
   contents: ArchiveContents;
 }
 
-export async function readArchive(index: TarIndex): Promise<ArchivePart[]> {
+export async function readArchive(index: TarIndex, options: ArchiveOptions = {}): Promise<ArchivePart[]> {
   const nested = nestedLayouts(index);
   const parts: ArchivePart[] = [];
+  if (nested.length === 0 && !index.has(INDEX_JSON) && !index.has(MANIFEST_JSON) && looksLikeTalosCache(index.entries.keys())) {
+    return [{ file: index.file, contents: await readTalosCache(index) }];
+  }
   if (nested.length === 0 || index.has(INDEX_JSON) || index.has(MANIFEST_JSON)) {
     const format = detectFormat(index);
-    parts.push({ file: index.file, contents: format === 'oci-layout' ? await readOciLayout(index) : await readDockerArchive(index) });
+    parts.push(format === 'oci-layout' ? await readLayout(index, false, options) : await readManifestJson(index, options));
   }
   for (const prefix of nested) {
     const view = index.subtree(prefix, `${index.file} (layout ${prefix})`);
-    const zarf = index.has(parentOf(prefix) + ZARF_YAML);
-    parts.push({ file: view.file, contents: await readOciLayout(view, { zarf }) });
+    parts.push(await readLayout(view, index.has(parentOf(prefix) + ZARF_YAML), options));
   }
   return parts;
+}
+
+/** An OCI layout's images, or those of the Talos image cache it wraps. */
+async function readLayout(layout: TarIndex, zarf: boolean, options: ArchiveOptions): Promise<ArchivePart> {
+  const cache = await openWrappedCache(layout, options);
+  if (cache) return { file: cache.file, contents: await readTalosCache(cache) };
+  return { file: layout.file, contents: await readOciLayout(layout, { zarf }) };
+}
+
+/** A `manifest.json` archive's images, or those of the Talos image cache it wraps. */
+async function readManifestJson(archive: TarIndex, options: ArchiveOptions): Promise<ArchivePart> {
+  const cache = await openWrappedCacheTarball(archive, options);
+  if (cache) return { file: cache.file, contents: await readTalosCache(cache) };
+  return { file: archive.file, contents: await readDockerArchive(archive) };
 }
 
 /** Folders below the root holding both `oci-layout` and `index.json`, as `dir/`, sorted. */

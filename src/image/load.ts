@@ -3,8 +3,10 @@
 // found and read; names are merged across all of them; `--verify` optionally hashes every blob.
 import { LoadError } from '../load-error.js';
 import type { ImageModel } from '../model.js';
-import { expandInputs } from '../source/inputs.js';
+import { type Input, expandInputs } from '../source/inputs.js';
+import type { TarIndex } from '../tar/index.js';
 import { indexLayoutFolder } from '../tar/layout-folder.js';
+import { indexCacheFolder } from '../tar/cache-folder.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
 import { readArchive } from './layouts.js';
 import { ModelBuilder } from './model-builder.js';
@@ -41,8 +43,8 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
       const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
       for (const input of inputs) {
         current = input.path;
-        const index = input.kind === 'layout-folder' ? await indexLayoutFolder(input.path) : await openArchive(input.path, archiveOptions(input.path, options));
-        const parts = await readArchive(index);
+        const index = await openInput(input, options);
+        const parts = await readArchive(index, archiveOptions(input.path, options));
         if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
         for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
       }
@@ -55,6 +57,12 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
       return model;
     },
   );
+}
+
+function openInput(input: Input, options: LoadOptions): Promise<TarIndex> {
+  if (input.kind === 'layout-folder') return indexLayoutFolder(input.path);
+  if (input.kind === 'cache-folder') return indexCacheFolder(input.path);
+  return openArchive(input.path, archiveOptions(input.path, options));
 }
 
 function archiveOptions(path: string, options: LoadOptions): ArchiveOptions {

@@ -4,25 +4,35 @@
 //
 // The command must not outlive this process: it would decode on into a file nobody holds. A signal
 // handler's process.exit kills it on 'exit'. Against SIGKILL, where util-linux's setpriv is on PATH
-// the command runs under `setpriv --pdeathsig KILL`, so the kernel kills it, and it reads the
-// archive itself (stdin is the file). Without setpriv, compressed bytes go to it through a pipe from
+// the command runs under `setpriv --pdeathsig KILL`, so the kernel kills it, and it reads a whole
+// compressed archive itself (stdin is the file). Without setpriv, compressed bytes go to it through a pipe from
 // here, which closes when this process dies: the command then stops at a truncated input. The pipe
 // costs about 0.45 s per 128 MiB of input here (Node's writes into a 64 KiB pipe).
 //
 // The limits (size, free space, a first block that must be a tar) are watched by polling the
 // file's size: the overshoot is bounded by one poll interval of decoding.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { type DecodeWatch, HEAD_BYTES, WatchStop, countBytes } from './decoder.js';
 import { onPath } from './on-path.js';
 
 const POLL_MS = 40;
 
-/** Runs `argv` on the compressed file `path` with `fd` as its stdout; `onRead` gets compressed bytes read so far. */
-export async function decodeByCommand(path: string, argv: readonly string[], fd: number, watch: DecodeWatch, onRead?: (bytes: number) => void): Promise<void> {
+/** Compressed bytes: `size` bytes at `start` of the file at `path` (all of it, or a layer inside an archive). */
+export interface CompressedSpan {
+  path: string;
+  start: number;
+  size: number;
+}
+
+/** Runs `argv` on the compressed bytes with `fd` as its stdout; `onRead` gets compressed bytes read so far. */
+export async function decodeByCommand(span: CompressedSpan, argv: readonly string[], fd: number, watch: DecodeWatch, onRead?: (bytes: number) => void): Promise<void> {
+  const { path, start, size } = span;
   const setpriv = parentDeathSignal();
-  const input = setpriv ? openSync(path, 'r') : 'pipe';
+  // The command reads a whole file by itself; a span inside one (the command would read on past it) goes through the pipe.
+  const whole = start === 0 && statSync(path).size === size;
+  const input = setpriv && whole ? openSync(path, 'r') : 'pipe';
   const [command, ...args] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...argv] : argv;
   const child = spawn(command!, args, { stdio: [input, fd, 'pipe'] });
   if (typeof input === 'number') closeSync(input);
@@ -38,7 +48,7 @@ export async function decodeByCommand(path: string, argv: readonly string[], fd:
   let feeding: Promise<void> = Promise.resolve();
   if (child.stdin) {
     child.stdin.on('error', () => {}); // EPIPE when the command stops first: its status says why
-    feeding = pipeline(createReadStream(path), countBytes(onRead), child.stdin).catch(() => {});
+    feeding = pipeline(createReadStream(path, { start, end: start + size - 1 }), countBytes(onRead), child.stdin).catch(() => {});
   }
   let stop: string | undefined;
   let headSeen = false;

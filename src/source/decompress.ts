@@ -21,6 +21,10 @@ export interface DecompressOptions {
   onProgress?: (done: number, total: number) => void;
   /** Looks at the first 512 decoded bytes; a returned string stops decoding as the problem. */
   checkHead?: (head: Buffer) => string | undefined;
+  /** Where the compressed bytes start in `path` (an image layer inside an archive); 0 by default. */
+  start?: number;
+  /** How messages name the input, when not `path`. */
+  file?: string;
 }
 
 /** Free space left on the temporary file system; decoding stops before going below it. */
@@ -35,8 +39,10 @@ const READ_CHUNK = 1 << 20;
  */
 const BLOCKS_INPUT = 16 * 1024;
 
-export async function decompressToTemp(path: string, size: number, codec: string, decoder: Decoder, options: DecompressOptions): Promise<TempFile> {
+export async function decompressToTemp(source: string, size: number, codec: string, decoder: Decoder, options: DecompressOptions): Promise<TempFile> {
   const { tmpDir, maxSize } = options;
+  const path = options.file ?? source;
+  const start = options.start ?? 0;
   const where = `${tmpDir} (${options.tmpDirSource})`;
   let free: number;
   try {
@@ -57,9 +63,9 @@ export async function decompressToTemp(path: string, size: number, codec: string
   }
   const watch = watchFor(codec, options, where);
   const onRead = (n: number) => options.onProgress?.(n, size);
-  const input = (highWaterMark = READ_CHUNK): [Readable, Transform] => [createReadStream(path, { highWaterMark }), countBytes(onRead)];
+  const input = (highWaterMark = READ_CHUNK): [Readable, Transform] => [createReadStream(source, { highWaterMark, start, end: start + size - 1 }), countBytes(onRead)];
   try {
-    if (decoder.kind === 'command') await decodeByCommand(path, decoder.argv, temp.fd, watch, onRead);
+    if (decoder.kind === 'command') await decodeByCommand({ path: source, start, size }, decoder.argv, temp.fd, watch, onRead);
     else if (decoder.kind === 'blocks') await decodeBlocks(input(BLOCKS_INPUT), decoder.start, temp.fd, watch);
     else await decodeStream(input(), decoder.stream(), temp.fd, watch);
     return temp;

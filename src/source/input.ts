@@ -23,12 +23,17 @@ export async function checkInput(path: string): Promise<Stats> {
 
 /** The first `length` bytes of `path` (fewer when the file is shorter); LoadError when it cannot be opened. */
 export async function readHead(path: string, length: number): Promise<Buffer> {
+  return readHeadAt(path, 0, length);
+}
+
+/** `length` bytes of `path` from `position` (fewer at its end); LoadError when it cannot be opened. */
+export async function readHeadAt(path: string, position: number, length: number): Promise<Buffer> {
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     throw new LoadError(path, systemProblem(err));
   });
   try {
     const buffer = Buffer.alloc(length);
-    const { bytesRead } = await file.read(buffer, 0, length, 0);
+    const { bytesRead } = await file.read(buffer, 0, length, position);
     return buffer.subarray(0, bytesRead);
   } finally {
     await file.close();

@@ -9,7 +9,7 @@ import { LoadError } from '../load-error.js';
 import { codecOf } from './codecs.js';
 import { readHead } from './input.js';
 
-export type Input = { kind: 'archive'; path: string } | { kind: 'layout-folder'; path: string };
+export type Input = { kind: 'archive' | 'layout-folder' | 'cache-folder'; path: string };
 
 export interface Inputs {
   inputs: Input[];
@@ -27,6 +27,7 @@ export async function expandInputs(paths: string[], recursive: boolean): Promise
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) found.inputs.push({ kind: 'archive', path });
     else if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
+    else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
     else {
       const before = found.inputs.length;
       await scanFolder(path, recursive, found);
@@ -51,6 +52,7 @@ async function scanFolder(dir: string, recursive: boolean, found: Inputs): Promi
     if (info?.isDirectory()) {
       if (!recursive) continue;
       if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
+      else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
       else await scanFolder(path, recursive, found);
     } else if (info?.isFile() && (await looksLikeArchive(path))) {
       found.inputs.push({ kind: 'archive', path });
@@ -78,6 +80,16 @@ export async function isLayoutFolder(dir: string): Promise<boolean> {
   if ((await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined) return true;
   const blobs = await stat(join(dir, 'blobs')).catch(() => undefined);
   return blobs?.isDirectory() === true && (await regularFileSize(join(dir, 'index.json'))) !== undefined;
+}
+
+/** Talos' flat image cache (`talosctl images cache-create --layout flat`, siderolabs/talos pkg/imager/cache). */
+export const CACHE_MANIFESTS = 'manifests';
+export const CACHE_BLOBS = 'blob';
+
+/** True when `dir` holds the two folders of a Talos flat image cache: `manifests/` and `blob/`. */
+export async function isCacheFolder(dir: string): Promise<boolean> {
+  const kinds = await Promise.all([CACHE_MANIFESTS, CACHE_BLOBS].map((name) => stat(join(dir, name)).catch(() => undefined)));
+  return kinds.every((s) => s?.isDirectory() === true);
 }
 
 export async function regularFileSize(path: string): Promise<number | undefined> {

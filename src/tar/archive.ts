@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { LoadError } from '../load-error.js';
 import { MAGIC_LENGTH, codecOf, convertCommand } from '../source/codecs.js';
 import { decompressToTemp } from '../source/decompress.js';
-import { checkInput, readHead } from '../source/input.js';
+import { checkInput, readHeadAt } from '../source/input.js';
 import { looksLike } from '../source/looks.js';
 import { BLOCK, decodeHeader, isZeroBlock } from './header.js';
-import { type TarIndex, indexTar } from './index.js';
+import { type ByteSpan, type TarIndex, indexTar } from './index.js';
 
 export interface ArchiveOptions {
   /** Where a decompressed copy goes: `--tmp-dir`, else $TMPDIR, else the system's. */
@@ -24,22 +24,36 @@ const SNIFF = 4096;
 
 export async function openArchive(path: string, options: ArchiveOptions = {}): Promise<TarIndex> {
   const { size } = await checkInput(path);
-  const head = await readHead(path, SNIFF);
+  return openSpan(path, path, size, undefined, options);
+}
+
+/**
+ * A tar held in `span` of the file at `path` (an image layer whose content is an archive, as in
+ * Talos' cache image): a plain one is indexed where it lies, a compressed one decoded once into
+ * temporary space like a compressed archive. `file` names it in messages.
+ */
+export async function openNestedArchive(path: string, span: ByteSpan, file: string, options: ArchiveOptions = {}): Promise<TarIndex> {
+  return openSpan(path, file, span.size, span, options);
+}
+
+async function openSpan(path: string, file: string, size: number, span: ByteSpan | undefined, options: ArchiveOptions): Promise<TarIndex> {
+  const head = await readHeadAt(path, span?.offset ?? 0, Math.min(SNIFF, size));
   const codec = codecOf(head.subarray(0, MAGIC_LENGTH));
-  if (!codec) return indexTar(path);
+  if (!codec) return indexTar(path, file, span);
   const decoder = codec.decoder();
   if (!decoder) {
-    const command = convertCommand(codec, path);
-    throw new LoadError(path, `is ${codec.name}-compressed, and \`${command.split(' ')[0]}\` is not on PATH: install it (${codec.install}), or convert it with \`${command}\``);
+    const command = convertCommand(codec, file);
+    throw new LoadError(file, `is ${codec.name}-compressed, and \`${command.split(' ')[0]}\` is not on PATH: install it (${codec.install}), or convert it with \`${command}\``);
   }
   const temp = await decompressToTemp(path, size, codec.name, decoder, {
     tmpDir: options.tmpDir ?? tmpdir(),
     tmpDirSource: options.tmpDir !== undefined ? '--tmp-dir' : process.env['TMPDIR'] ? 'TMPDIR' : 'the system temporary directory',
     maxSize: options.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(span ? { start: span.offset, file } : {}),
     checkHead: tarHeadProblem,
   });
-  return indexTar(temp.path, path);
+  return indexTar(temp.path, file);
 }
 
 /** Why decoded bytes cannot be an image archive, from their first block; undefined when they may be. */

@@ -131,15 +131,25 @@ export async function openForReading(path: string, file = path): Promise<FileHan
   }
 }
 
-/** Reads only the headers of `path` and returns its index; LoadError for anything malformed or hostile. */
-export async function indexTar(path: string, file = path): Promise<TarIndex> {
+/** A tar held inside a file, `size` bytes from `offset` (an uncompressed image layer). */
+export interface ByteSpan {
+  offset: number;
+  size: number;
+}
+
+/**
+ * Reads only the headers of `path` (or of the tar at `span` in it) and returns its index;
+ * LoadError for anything malformed or hostile.
+ */
+export async function indexTar(path: string, file = path, span?: ByteSpan): Promise<TarIndex> {
   const handle = await openForReading(path, file);
   try {
-    const { size } = await handle.stat();
+    const base = span?.offset ?? 0;
+    const size = span?.size ?? (await handle.stat()).size;
     if (size === 0) throw new LoadError(file, 'is empty, not a tar archive');
-    const raw = await walkEntries(handle, size).catch(async (err: unknown) => {
+    const raw = await walkEntries(handle, size, base).catch(async (err: unknown) => {
       if (!(err instanceof WalkError)) throw err;
-      const notTar = err.offset === 0 ? await notTarProblem(handle) : undefined;
+      const notTar = err.offset === 0 ? await notTarProblem(handle, base) : undefined;
       throw new LoadError(file, notTar ?? `${err.message} at byte ${err.offset}`);
     });
     const entries = new Map<string, TarEntry>();
@@ -163,9 +173,9 @@ export async function indexTar(path: string, file = path): Promise<TarIndex> {
 }
 
 /** When the first block is no tar header: what the file looks like instead. */
-async function notTarProblem(handle: FileHandle): Promise<string | undefined> {
+async function notTarProblem(handle: FileHandle, base: number): Promise<string | undefined> {
   const head = Buffer.alloc(4096);
-  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  const { bytesRead } = await handle.read(head, 0, head.length, base);
   if (bytesRead >= BLOCK) {
     try {
       decodeHeader(head.subarray(0, BLOCK));

@@ -14,10 +14,11 @@ const INDEX_JSON = 'index.json';
 const HAULER_INDEX_JSON = 'hauler-index.json';
 const BLOBS = 'blobs';
 
-class LayoutFolderIndex extends TarIndex {
+/** A folder read as an archive: each entry is the file of that relative name, read where it lies. */
+export class FolderIndex extends TarIndex {
   override source(name: string): TarSource | FileSource {
-    const { size } = this.require(name);
-    return { kind: 'file', path: join(this.path, name), offset: 0, size };
+    const entry = this.require(name);
+    return { kind: 'file', path: join(this.path, entry.name), offset: 0, size: entry.size };
   }
 
   protected override async readAt(entry: TarEntry, length: number): Promise<Buffer> {
@@ -52,7 +53,7 @@ export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
       if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
     });
   }
-  return new LayoutFolderIndex(dir, entries, dir);
+  return new FolderIndex(dir, entries, dir);
 }
 
 async function listDir(path: string): Promise<string[]> {

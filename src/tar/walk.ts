@@ -33,6 +33,8 @@ class BlockReader {
   constructor(
     private readonly file: FileHandle,
     readonly size: number,
+    /** Where the tar starts in the file (a tar held inside another file: an image layer). */
+    private readonly base: number,
   ) {}
 
   async read(offset: number, length: number): Promise<Buffer> {
@@ -41,7 +43,7 @@ class BlockReader {
     if (offset < this.windowStart || end > this.windowStart + this.window.length) {
       const want = Math.min(Math.max(length, WINDOW), this.size - offset);
       const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.file.read(buffer, 0, want, offset);
+      const { bytesRead } = await this.file.read(buffer, 0, want, this.base + offset);
       if (bytesRead < length) throw new WalkError('archive is truncated', offset);
       this.window = buffer.subarray(0, bytesRead);
       this.windowStart = offset;
@@ -54,8 +56,9 @@ function padded(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
 }
 
-export async function walkEntries(file: FileHandle, size: number): Promise<RawEntry[]> {
-  const reader = new BlockReader(file, size);
+/** Entries of the tar of `size` bytes at `base` in `file`; offsets are the file's. */
+export async function walkEntries(file: FileHandle, size: number, base = 0): Promise<RawEntry[]> {
+  const reader = new BlockReader(file, size, base);
   const entries: RawEntry[] = [];
   let pax: Record<string, string> = {};
   let longName: string | undefined;
@@ -97,7 +100,7 @@ export async function walkEntries(file: FileHandle, size: number): Promise<RawEn
     entries.push({
       name: pax.path ?? longName ?? header.name,
       type: header.type,
-      offset: dataOffset,
+      offset: base + dataOffset,
       size: dataSize,
       linkname: pax.linkpath ?? longLink ?? header.linkname,
     });

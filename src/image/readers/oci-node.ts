@@ -11,6 +11,17 @@ import { isStringRecord, parseDescriptor, parseManifestsList } from './descripto
 /** Placeholder platform of attestation manifests (buildkit), not an image anyone pulls. */
 const UNKNOWN_PLATFORM = 'unknown/unknown';
 
+/**
+ * Where a layout keeps a manifest's and a blob's bytes, by digest. An OCI layout keeps both in
+ * `blobs/<alg>/<hex>`; Talos' image cache keeps manifests per repository and blobs apart.
+ */
+export interface BlobPaths {
+  manifest(digest: string): string;
+  blob(digest: string): string;
+}
+
+export const LAYOUT_PATHS: BlobPaths = { manifest: blobPath, blob: blobPath };
+
 export interface GraphNode {
   manifest: Manifest;
   /** For an index: the children that are indexes or manifests, in order. */
@@ -31,17 +42,16 @@ export class Absent extends Error {
   }
 }
 
-/** Where `d`'s bytes are; Absent when missing, a LoadError when the sizes disagree. */
-export function blobSource(index: TarIndex, d: Descriptor, parent: string): { path: string; blob: Blob } {
-  const path = blobPath(d.digest);
+/** Where `d`'s bytes are (at `path`); Absent when missing, a LoadError when the sizes disagree. */
+export function blobSource(index: TarIndex, d: Descriptor, parent: string, path = blobPath(d.digest)): { path: string; blob: Blob } {
   const entry = index.resolve(path);
   if (!entry) throw new Absent(path, parent);
   if (entry.size !== d.size) throw new LoadError(index.file, `is ${entry.size} bytes but ${parent} says ${d.size}`, path);
   return { path, blob: { digest: d.digest, size: d.size, source: index.source(path) } };
 }
 
-export async function readGraphNode(index: TarIndex, d: Descriptor, parent: string): Promise<GraphNode> {
-  const path = blobSource(index, d, parent).path;
+export async function readGraphNode(index: TarIndex, d: Descriptor, parent: string, paths = LAYOUT_PATHS): Promise<GraphNode> {
+  const path = blobSource(index, d, parent, paths.manifest(d.digest)).path;
   const bytes = await index.readBytes(path);
   const json = index.parseJSON(path, bytes);
   const manifest: Manifest = { digest: d.digest, mediaType: d.mediaType, bytes, origin: 'stored' };
@@ -57,7 +67,7 @@ export async function readGraphNode(index: TarIndex, d: Descriptor, parent: stri
     const children = manifest.manifests.filter((c) => isIndex(c.mediaType) || isManifest(c.mediaType));
     return { manifest, children, blobs: [], platforms: [], layers: 0, configDigests: [] };
   }
-  return readImageManifest(index, manifest, d, path, json);
+  return readImageManifest(index, manifest, d, path, json, paths);
 }
 
 /**
@@ -73,21 +83,21 @@ function artifactTypeOf(json: unknown, index: boolean): string | undefined {
   return !index && isObject(config) && typeof config['mediaType'] === 'string' ? config['mediaType'] : undefined;
 }
 
-async function readImageManifest(index: TarIndex, manifest: Manifest, d: Descriptor, path: string, json: unknown): Promise<GraphNode> {
+async function readImageManifest(index: TarIndex, manifest: Manifest, d: Descriptor, path: string, json: unknown, paths: BlobPaths): Promise<GraphNode> {
   if (!isObject(json) || !Array.isArray(json['layers'])) throw new LoadError(index.file, 'image manifest has no "layers" list', path);
   const config = parseDescriptor(index, path, json['config'], 'config');
   const layers = json['layers'].map((l, i) => parseDescriptor(index, path, l, `layers[${i}]`));
-  const blobs = [config, ...layers].map((b) => blobSource(index, b, path).blob);
-  const platform = d.platform ?? (await configPlatform(index, config));
+  const blobs = [config, ...layers].map((b) => blobSource(index, b, path, paths.blob(b.digest)).blob);
+  const platform = d.platform ?? (await configPlatform(index, config, paths));
   if (platform) manifest.platform = platform;
   const platforms = platform && formatPlatform(platform) !== UNKNOWN_PLATFORM ? [formatPlatform(platform)] : [];
   return { manifest, children: [], blobs, platforms, layers: layers.length, configDigests: [config.digest] };
 }
 
 /** Image configs state their platform; other artifacts' configs do not. */
-async function configPlatform(index: TarIndex, config: Descriptor): Promise<Platform | undefined> {
+async function configPlatform(index: TarIndex, config: Descriptor, paths: BlobPaths): Promise<Platform | undefined> {
   if (config.mediaType !== MediaType.ociConfig && config.mediaType !== MediaType.dockerConfig) return undefined;
-  const parsed = parseImageConfig(await index.readJSON(blobPath(config.digest)));
+  const parsed = parseImageConfig(await index.readJSON(paths.blob(config.digest)));
   // cosign's signature configs state `"os": ""`: no platform, not "/".
   return typeof parsed === 'string' || parsed.platform.os === '' ? undefined : parsed.platform;
 }

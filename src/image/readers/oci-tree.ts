@@ -9,8 +9,7 @@
 import { LoadError } from '../../load-error.js';
 import { type Blob, type Descriptor, type Manifest, formatPlatform } from '../../model.js';
 import type { TarIndex } from '../../tar/index.js';
-import { blobPath } from '../digest.js';
-import { Absent, type GraphNode, blobSource, readGraphNode } from './oci-node.js';
+import { Absent, type BlobPaths, type GraphNode, LAYOUT_PATHS, blobSource, readGraphNode } from './oci-node.js';
 
 /** Deepest nesting of indexes followed; real images use one or two levels. */
 export const MAX_DEPTH = 64;
@@ -37,8 +36,18 @@ interface Frame {
   next: number;
 }
 
+/** A manifest an index lists whose bytes are not in the archive: its image is not served. */
+export interface AbsentChild {
+  /** The manifest or index that lists it. */
+  parent: string;
+  digest: string;
+  platform?: string;
+  /** Where its bytes should have been. */
+  path: string;
+}
+
 export class TreeReader {
-  readonly warnings: string[] = [];
+  readonly absent: AbsentChild[] = [];
   /** Digest → its node, or null when its blob is absent (below an index). */
   private readonly nodes = new Map<string, GraphNode | null>();
   /** Digests whose whole subgraph has been read and found acyclic. */
@@ -46,7 +55,14 @@ export class TreeReader {
   private metadataBytes = 0;
   private gathered = 0;
 
-  constructor(private readonly index: TarIndex) {}
+  constructor(
+    private readonly index: TarIndex,
+    private readonly paths: BlobPaths = LAYOUT_PATHS,
+  ) {}
+
+  get warnings(): string[] {
+    return this.absent.map((a) => `${this.index.file}: ${a.parent}: ${a.platform ? `platform ${a.platform} ` : ''}${a.digest} is not served: ${a.path} is missing`);
+  }
 
   /** `parent` is the entry that lists `d`; `required` is false below an index. */
   async read(d: Descriptor, parent: string, required: boolean): Promise<Tree | undefined> {
@@ -58,7 +74,7 @@ export class TreeReader {
 
   /** Depth-first over children not yet finished; a child found on the current path is a cycle. */
   private async explore(top: GraphNode, d: Descriptor): Promise<void> {
-    const stack: Frame[] = [{ node: top, path: blobPath(d.digest), next: 0 }];
+    const stack: Frame[] = [{ node: top, path: this.paths.manifest(d.digest), next: 0 }];
     const onPath = new Set([d.digest]);
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
@@ -71,7 +87,7 @@ export class TreeReader {
       }
       if (onPath.has(child.digest)) throw new LoadError(this.index.file, `index ${child.digest} lists itself (a cycle through ${frame.path})`, frame.path);
       if (this.finished.has(child.digest)) {
-        if (this.nodes.get(child.digest)) blobSource(this.index, child, frame.path);
+        if (this.nodes.get(child.digest)) blobSource(this.index, child, frame.path, this.paths.manifest(child.digest));
         continue;
       }
       if (stack.length >= MAX_DEPTH) throw new LoadError(this.index.file, `indexes nested more than ${MAX_DEPTH} deep`, frame.path);
@@ -81,7 +97,7 @@ export class TreeReader {
         continue;
       }
       onPath.add(child.digest);
-      stack.push({ node, path: blobPath(child.digest), next: 0 });
+      stack.push({ node, path: this.paths.manifest(child.digest), next: 0 });
     }
   }
 
@@ -113,12 +129,12 @@ export class TreeReader {
   private async node(d: Descriptor, parent: string, required: boolean): Promise<GraphNode | null> {
     const known = this.nodes.get(d.digest);
     if (known !== undefined) {
-      if (known === null && required) throw new LoadError(this.index.file, `listed in ${parent} but missing from the archive`, blobPath(d.digest));
+      if (known === null && required) throw new LoadError(this.index.file, `listed in ${parent} but missing from the archive`, this.paths.manifest(d.digest));
       return known;
     }
     let node: GraphNode | null;
     try {
-      node = await readGraphNode(this.index, d, parent);
+      node = await readGraphNode(this.index, d, parent, this.paths);
       this.metadataBytes += node.manifest.bytes.length;
       if (this.metadataBytes > METADATA_BUDGET) {
         throw new LoadError(this.index.file, `manifests and indexes take more than ${METADATA_BUDGET} bytes`, parent);
@@ -126,8 +142,9 @@ export class TreeReader {
     } catch (err) {
       if (!(err instanceof Absent)) throw err;
       if (required) throw new LoadError(this.index.file, `listed in ${err.listedIn} but missing from the archive`, err.path);
-      const platform = d.platform ? `platform ${formatPlatform(d.platform)} ` : '';
-      this.warnings.push(`${this.index.file}: ${parent}: ${platform}${d.digest} is not served: ${err.path} is missing`);
+      const absent: AbsentChild = { parent, digest: d.digest, path: err.path };
+      if (d.platform) absent.platform = formatPlatform(d.platform);
+      this.absent.push(absent);
       node = null;
     }
     this.nodes.set(d.digest, node);

@@ -1,0 +1,100 @@
+// Talos' image cache as `talosctl images cache-create` writes it by default (`--layout oci`): an OCI
+// layout holding one image, whose one layer is the flat cache (siderolabs/talos
+// pkg/imager/cache/cache.go `Generate`: an empty OCI image, config application/vnd.oci.image.config.v1+json,
+// one layer from pkg/imager/filemap — a tar of `blob/` and `manifests/` in name order, gzipped by
+// go-containerregistry as application/vnd.oci.image.layer.v1.tar+gzip; index.json lists it with a
+// platform and no name). The images served are those of the cache inside, not the wrapper: its
+// layer is opened as an archive (decoded once into temporary space, or indexed in place if plain).
+// The same image pushed to a registry (`crane push ./image-cache.oci …`) and pulled back as a crane
+// tarball (`crane pull`, a `manifest.json` archive) is recognised the same way.
+import { createGunzip } from 'node:zlib';
+import { type Descriptor, MediaType } from '../model.js';
+import { type ArchiveOptions, openNestedArchive } from '../tar/archive.js';
+import { BLOCK, decodeHeader } from '../tar/header.js';
+import type { TarIndex } from '../tar/index.js';
+import { normalizeEntryName } from '../tar/paths.js';
+import { isObject } from './config.js';
+import { blobPath } from './digest.js';
+import { parseDescriptor, parseManifestsList } from './readers/descriptor.js';
+import { parseManifestList } from './readers/manifest-json.js';
+import { MANIFEST_JSON } from './readers/docker-archive.js';
+import { INDEX_JSON } from './readers/oci-layout.js';
+
+/** Compressed bytes read to see the layer's first tar header (a gzip header and one block). */
+const PEEK = 16 * 1024;
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const LAYER_TYPES = new Set<string>([MediaType.ociLayerGzip, MediaType.ociLayer, MediaType.dockerLayerGzip]);
+/** The first entries of the cache's tar, in filemap's name order. */
+const CACHE_ROOTS = ['blob', 'manifests'];
+
+/** The flat cache inside `layout`'s one image, opened as an archive; undefined when it is no Talos cache image. */
+export async function openWrappedCache(layout: TarIndex, options: ArchiveOptions = {}): Promise<TarIndex | undefined> {
+  const layer = await cacheLayer(layout);
+  return layer === undefined ? undefined : openIfCache(layout, blobPath(layer.digest), options);
+}
+
+/** The same for a `manifest.json` archive (a crane tarball of the cache image). */
+export async function openWrappedCacheTarball(archive: TarIndex, options: ArchiveOptions = {}): Promise<TarIndex | undefined> {
+  const items = parseManifestList(archive, await archive.readJSON(MANIFEST_JSON));
+  const [item] = items;
+  if (items.length !== 1 || item?.layers.length !== 1 || !archive.has(item.layers[0]!)) return undefined;
+  return openIfCache(archive, item.layers[0]!, options);
+}
+
+/** Opens the layer entry `path` as an archive when its first tar entry is the cache's. */
+async function openIfCache(index: TarIndex, path: string, options: ArchiveOptions): Promise<TarIndex | undefined> {
+  const head = await index.readHead(path, PEEK);
+  if (!isCacheTar(head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? await gunzipHead(head) : head)) return undefined;
+  const source = index.source(path);
+  return openNestedArchive(source.path, { offset: source.offset, size: source.size }, `${index.file} (${path}, the image cache layer)`, options);
+}
+
+/** The layer of index.json's only image when that image is shaped as cache-create makes it. */
+async function cacheLayer(layout: TarIndex): Promise<Descriptor | undefined> {
+  const listed = parseManifestsList(layout, INDEX_JSON, await layout.readJSON(INDEX_JSON));
+  const [image] = listed;
+  if (listed.length !== 1 || image?.mediaType !== MediaType.ociManifest || !layout.has(blobPath(image.digest))) return undefined;
+  const manifestPath = blobPath(image.digest);
+  const json = await layout.readJSON(manifestPath);
+  if (!isObject(json) || !Array.isArray(json['layers']) || json['layers'].length !== 1) return undefined;
+  const config = parseDescriptor(layout, manifestPath, json['config'], 'config');
+  const layer = parseDescriptor(layout, manifestPath, json['layers'][0], 'layers[0]');
+  if (config.mediaType !== MediaType.ociConfig || !LAYER_TYPES.has(layer.mediaType)) return undefined;
+  // A layer that is absent or of another size is left to the layout reader, which says so.
+  if (layout.resolve(blobPath(layer.digest))?.size !== layer.size) return undefined;
+  return layer;
+}
+
+/** True when the layer's first tar entry is the cache's `blob/` or `manifests/` folder (or in it). */
+function isCacheTar(head: Buffer): boolean {
+  if (head.length < BLOCK) return false;
+  try {
+    const name = normalizeEntryName(decodeHeader(head.subarray(0, BLOCK)).name);
+    return CACHE_ROOTS.some((root) => name === root || name.startsWith(`${root}/`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first decoded block of gzip bytes that may be cut short or damaged further on: the decoder
+ * hands out each block as it is made (chunkSize), so what precedes damage is seen; whether the
+ * whole layer decodes is found when it is decoded.
+ */
+function gunzipHead(bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const gunzip = createGunzip({ chunkSize: BLOCK });
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = () => {
+      gunzip.destroy();
+      resolve(Buffer.concat(chunks));
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if ((length += chunk.length) >= BLOCK) done();
+    });
+    gunzip.on('error', done).on('end', done);
+    gunzip.end(bytes);
+  });
+}
