@@ -3,23 +3,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { LoadError } from '../../src/load-error.js';
 import type { PackEntry } from '../helpers/pack.js';
-import { tempDir } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
-import { type Running, serve } from '../registry/serve.js';
+import { servingFixture } from '../registry/serve.js';
 import { OciLayout, craneEntries, makeLayer, writeArchive } from './archives.js';
 
-let dir: string;
-const servers: Running[] = [];
-beforeAll(async () => {
-  dir = await tempDir();
-});
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
+const fixture = servingFixture();
 
 const amd = makeLayer('amd64');
 const other = makeLayer('other');
@@ -50,19 +42,18 @@ describe('OCI layout folder', () => {
   it('serves blobs from DIR/blobs/<alg>/<hex>, each a whole-file source', async () => {
     const oci = new OciLayout();
     const m = oci.image([amd]);
-    const root = await writeTree(join(dir, 'layout'), oci.pack([{ ...m, ...refName('quay.io/org/tool:2') }]));
+    const root = await writeTree(join(fixture.dir, 'layout'), oci.pack([{ ...m, ...refName('quay.io/org/tool:2') }]));
     const model = await loadImages([root]);
     expect(model.images[0]).toMatchObject({ registry: 'quay.io', repository: 'org/tool', tag: '2', digest: m.digest, tarPath: root });
     const sources = [...model.blobs.values()].map((b) => b.source);
     expect(sources.every((s) => s.kind === 'file' && s.path.startsWith(join(root, 'blobs/sha256/')))).toBe(true);
-    const s = await serve(model);
-    servers.push(s);
+    const s = await fixture.serve(model);
     expect((await pull(s.pool, 'org/tool', '2')).blobs).toHaveLength(2);
   });
 
   it('a bare ref.name tag takes the folder name', async () => {
     const oci = new OciLayout();
-    const root = await writeTree(join(dir, 'talos-cache'), oci.pack([{ ...oci.image([amd]), ...refName('v1') }]));
+    const root = await writeTree(join(fixture.dir, 'talos-cache'), oci.pack([{ ...oci.image([amd]), ...refName('v1') }]));
     expect((await loadImages([`${root}/`])).images[0]).toMatchObject({ repository: 'library/talos-cache', tag: 'v1' });
   });
 
@@ -70,7 +61,7 @@ describe('OCI layout folder', () => {
     const oci = new OciLayout();
     const m = oci.image([amd]);
     const entries = oci.pack([m]).filter((e) => !e.name.endsWith(oci.blob(amd.gzip).digest.slice(7)));
-    const root = await writeTree(join(dir, 'broken-layout'), entries);
+    const root = await writeTree(join(fixture.dir, 'broken-layout'), entries);
     expect(await loadError([root])).toMatch(new RegExp(`^${root}: blobs/sha256/\\w+: listed in blobs/sha256/\\w+ but missing from the archive$`));
   });
 });
@@ -78,12 +69,12 @@ describe('OCI layout folder', () => {
 describe('folder of archives', () => {
   let folder: string;
   beforeAll(async () => {
-    folder = join(dir, 'images');
+    folder = join(fixture.dir, 'images');
     await mkdir(join(folder, 'sub'), { recursive: true });
     const oci = new OciLayout();
     const layout = oci.pack([{ ...oci.image([other]), ...refName('ghcr.io/org/b:1') }]);
     await writeArchive(folder, 'b.tar', layout);
-    const a = await writeArchive(dir, 'a.tar', craneEntries(['docker.io/library/a:1'], [amd]));
+    const a = await writeArchive(fixture.dir, 'a.tar', craneEntries(['docker.io/library/a:1'], [amd]));
     await writeFile(join(folder, 'a.tar.gz'), gzipSync(readFileSync(a)));
     await writeFile(join(folder, 'images.txt'), 'docker.io/library/a:1\n');
     await writeArchive(join(folder, 'sub'), 'c.tar', craneEntries(['docker.io/library/c:1'], [amd]));
@@ -102,7 +93,7 @@ describe('folder of archives', () => {
   });
 
   it('the same tag for two digests across archives: one line naming both files', async () => {
-    const clash = join(dir, 'clash');
+    const clash = join(fixture.dir, 'clash');
     await mkdir(clash);
     await writeArchive(clash, '1.tar', craneEntries(['app:1'], [amd]));
     await writeArchive(clash, '2.tar', craneEntries(['app:1'], [other]));
@@ -110,7 +101,7 @@ describe('folder of archives', () => {
   });
 
   it('a folder with no archive: one line, with the --recursive hint', async () => {
-    const empty = join(dir, 'empty');
+    const empty = join(fixture.dir, 'empty');
     await mkdir(join(empty, 'nested'), { recursive: true });
     await writeFile(join(empty, 'README'), 'not an archive');
     expect(await loadError([empty])).toBe(`${empty}: a folder with no image archive (tar, tar.gz, tar.zst) and no OCI layout in it (subfolders are searched with --recursive)`);

@@ -6,23 +6,16 @@
 // by the `kind` annotation; `store copy` pushes them as `sha256-<hex>.sig|.att|.sbom` and by digest.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import type { ImageModel } from '../../src/model.js';
-import { type PackEntry, tempDir } from '../helpers/pack.js';
+import type { PackEntry } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
-import { type Running, serve } from '../registry/serve.js';
+import { servingFixture } from '../registry/serve.js';
 import { OciLayout, hex, makeLayer, writeArchive } from './archives.js';
 import { type HaulerItem, cosignSignature, cosignTag, haulerSave, referrer } from './tool-layouts.js';
 
-let dir: string;
-const servers: Running[] = [];
-beforeAll(async () => {
-  dir = await tempDir();
-});
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
+const fixture = servingFixture();
 
 const REF = 'docker.io/library/busybox:1.36';
 const SPDX = 'application/spdx+json';
@@ -63,20 +56,14 @@ function store() {
   return { oci, items, manifestJson, image, sig, att, sbom, spdx, file };
 }
 
-/** The entries written as files under `dir/name`: an unpacked haul, or hauler's store folder. */
+/** The entries written as files under `fixture.dir/name`: an unpacked haul, or hauler's store folder. */
 async function unpack(name: string, entries: PackEntry[]): Promise<string> {
-  const folder = join(dir, name);
+  const folder = join(fixture.dir, name);
   for (const e of entries) {
     await mkdir(join(folder, e.name, '..'), { recursive: true });
     await writeFile(join(folder, e.name), Buffer.isBuffer(e.data) || typeof e.data === 'string' ? e.data : JSON.stringify(e.data));
   }
   return folder;
-}
-
-async function served(model: ImageModel): Promise<Running> {
-  const s = await serve(model);
-  servers.push(s);
-  return s;
 }
 
 async function expectServedAsHaulerCopies(model: ImageModel, s: ReturnType<typeof store>): Promise<void> {
@@ -87,7 +74,7 @@ async function expectServedAsHaulerCopies(model: ImageModel, s: ReturnType<typeo
     [cosignTag(s.image.digest, 'sbom')]: s.sbom.digest,
   });
   expect(Object.fromEntries(model.repositories.get('hauler/notes.txt')![0]!.tags)).toEqual({ latest: s.file.digest });
-  const running = await served(model);
+  const running = await fixture.serve(model);
   expect((await pull(running.pool, 'library/busybox', '1.36')).manifests).toHaveLength(3);
   for (const suffix of ['sig', 'att', 'sbom'] as const) {
     expect((await pull(running.pool, 'busybox', cosignTag(s.image.digest, suffix))).manifests).toHaveLength(1);
@@ -106,7 +93,7 @@ describe('hauler store save --containerd (index.json filtered, hauler-index.json
     const entries = haulerSave(s.oci, s.items, s.manifestJson, { containerd: true });
     const filtered = entries.find((e) => e.name === 'index.json')!.data as { manifests: unknown[] };
     expect(filtered.manifests).toHaveLength(1);
-    const model = await loadImages([await writeArchive(dir, 'haul-containerd.tar', entries)]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'haul-containerd.tar', entries)]);
     expect(model.warnings).toEqual([]);
     await expectServedAsHaulerCopies(model, s);
   });
@@ -121,13 +108,13 @@ describe('hauler store save --containerd (index.json filtered, hauler-index.json
 describe('hauler v2 hauls as released (no oci-layout, one index.json)', () => {
   it('loads a default save and names cosign artifacts by their image digest, not the image tag', async () => {
     const s = store();
-    const model = await loadImages([await writeArchive(dir, 'haul-v2.tar', haulerSave(s.oci, s.items, s.manifestJson, { v2: true }))]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'haul-v2.tar', haulerSave(s.oci, s.items, s.manifestJson, { v2: true }))]);
     await expectServedAsHaulerCopies(model, s);
   });
 
   it('loads a --containerd save (oci-layout removed, nothing filtered)', async () => {
     const s = store();
-    const model = await loadImages([await writeArchive(dir, 'haul-v2-ctr.tar', haulerSave(s.oci, s.items, s.manifestJson, { v2: true, containerd: true }))]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'haul-v2-ctr.tar', haulerSave(s.oci, s.items, s.manifestJson, { v2: true, containerd: true }))]);
     await expectServedAsHaulerCopies(model, s);
   });
 
@@ -140,7 +127,7 @@ describe('hauler v2 hauls as released (no oci-layout, one index.json)', () => {
   it('serves a signature whose image is not in the store by digest only, with a warning', async () => {
     const s = store();
     const orphan = s.items.filter((i) => i.kind !== 'dev.hauler/imageIndex');
-    const model = await loadImages([await writeArchive(dir, 'haul-orphan.tar', haulerSave(s.oci, orphan, [], { v2: true }))]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'haul-orphan.tar', haulerSave(s.oci, orphan, [], { v2: true }))]);
     expect(model.repositories.get('library/busybox')![0]!.tags.size).toBe(0);
     expect(model.warnings.join('\n')).toContain(`${s.sig.digest} (dev.hauler/sigs) names docker.io/library/busybox:1.36, which no image in the index has`);
     expect(model.manifests.has(s.sig.digest)).toBe(true);

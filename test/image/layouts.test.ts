@@ -2,25 +2,17 @@
 // hauler stores with cosign artifacts and OCI 1.1 referrers: loaded, then served and pulled.
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { healthStage, readinessProblem } from '../../src/registry/health.js';
 import { servedFiles } from '../../src/registry/run.js';
 import { LoadError } from '../../src/load-error.js';
-import { tempDir } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
-import { type Running, serve } from '../registry/serve.js';
+import { servingFixture } from '../registry/serve.js';
 import { OciLayout, hex, makeLayer, writeArchive } from './archives.js';
 import { ANNOTATION, cosignSignature, cosignTag, haulerStore, referrer, regctlExport, under, zarfPackage } from './tool-layouts.js';
 
-let dir: string;
-const servers: Running[] = [];
-beforeAll(async () => {
-  dir = await tempDir();
-});
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
+const fixture = servingFixture();
 
 const amd = makeLayer('amd64');
 const arm = makeLayer('arm64');
@@ -32,12 +24,6 @@ function multiArch(oci: OciLayout) {
     { ...oci.image([amd], AMD), platform: AMD },
     { ...oci.image([arm], ARM), platform: ARM },
   ]);
-}
-
-async function served(model: Awaited<ReturnType<typeof loadImages>>): Promise<Running> {
-  const s = await serve(model);
-  servers.push(s);
-  return s;
 }
 
 async function loadError(paths: string[]): Promise<string> {
@@ -60,7 +46,7 @@ describe('Zarf package (an OCI layout in images/)', () => {
       { ref: 'docker.io/library/registry:2.8.1', image: registry },
       { ref: 'ghcr.io/org/multi:1.0', image: multi },
     ]);
-    const tarPath = await writeArchive(dir, 'zarf-package-seed-amd64.tar', entries);
+    const tarPath = await writeArchive(fixture.dir, 'zarf-package-seed-amd64.tar', entries);
     const model = await loadImages([tarPath]);
     // /readyz watches the files blobs are read from, not the label naming the layout in the tar.
     expect(model.images[0]!.tarPath).not.toBe(tarPath);
@@ -71,7 +57,7 @@ describe('Zarf package (an OCI layout in images/)', () => {
       ['ghcr.io', 'org/multi', '1.0', multi.digest],
     ]);
     expect(model.repositories.get('registry')?.[0]?.registry).toBe('docker.io');
-    const s = await served(model);
+    const s = await fixture.serve(model);
     const pulled = await pull(s.pool, 'library/registry', '2.8.1');
     expect(pulled.manifests).toEqual([registry.digest]);
     expect((await pull(s.pool, 'org/multi', '1.0')).manifests).toHaveLength(3);
@@ -83,19 +69,19 @@ describe('Zarf package (an OCI layout in images/)', () => {
   it('as Zarf ships it, a .tar.zst (compressed with Debian\'s zstd)', async () => {
     const oci = new OciLayout();
     const registry = oci.image([amd]);
-    const tar = await writeArchive(dir, 'zarf-package-zst-amd64.tar', zarfPackage(oci, [{ ref: 'docker.io/library/registry:2.8.1', image: registry }]));
+    const tar = await writeArchive(fixture.dir, 'zarf-package-zst-amd64.tar', zarfPackage(oci, [{ ref: 'docker.io/library/registry:2.8.1', image: registry }]));
     execFileSync('zstd', ['-q', '-f', '--rm', tar, '-o', `${tar}.zst`]);
     const model = await loadImages([`${tar}.zst`]);
     expect(model.images.map((i) => [i.repository, i.tag, i.digest])).toEqual([['library/registry', '2.8.1', registry.digest]]);
     expect(await readinessProblem(new Map(servedFiles(model).map((p) => [p, statSync(p).size])))).toBeUndefined();
-    expect((await pull((await served(model)).pool, 'registry', '2.8.1')).manifests).toEqual([registry.digest]);
+    expect((await pull((await fixture.serve(model)).pool, 'registry', '2.8.1')).manifests).toEqual([registry.digest]);
   });
 
   it('reads base.name only beside a zarf.yaml: elsewhere it names the base image', async () => {
     const oci = new OciLayout();
     const m = oci.image([amd]);
     const top = [{ ...m, annotations: { [ANNOTATION.baseName]: 'docker.io/library/debian:12', [ANNOTATION.refName]: 'ghcr.io/org/app:1' } }];
-    const model = await loadImages([await writeArchive(dir, 'nested.tar', under('build/out/', oci.pack(top)))]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'nested.tar', under('build/out/', oci.pack(top)))]);
     expect(model.images.map((i) => `${i.registry}/${i.repository}:${i.tag}`)).toEqual(['ghcr.io/org/app:1']);
   });
 
@@ -104,7 +90,7 @@ describe('Zarf package (an OCI layout in images/)', () => {
     const m = oci.image([amd]);
     const entries = zarfPackage(oci, [{ ref: 'docker.io/library/registry:2.8.1', image: m }]);
     const layerPath = `images/blobs/sha256/${hex(oci.blob(amd.gzip).digest)}`;
-    const path = await writeArchive(dir, 'zarf-missing.tar', entries.filter((e) => e.name !== layerPath));
+    const path = await writeArchive(fixture.dir, 'zarf-missing.tar', entries.filter((e) => e.name !== layerPath));
     expect(await loadError([path])).toBe(`${path} (layout images/): ${layerPath.slice('images/'.length)}: listed in blobs/sha256/${hex(m.digest)} but missing from the archive`);
   });
 
@@ -113,7 +99,7 @@ describe('Zarf package (an OCI layout in images/)', () => {
     const b = new OciLayout();
     const named = (d: object) => [{ ...d, annotations: { [ANNOTATION.refName]: 'docker.io/library/app:1' } }];
     const entries = [...under('a/', a.pack(named(a.image([amd])))), ...under('b/', b.pack(named(b.image([arm], ARM))))];
-    const path = await writeArchive(dir, 'two-layouts.tar', entries);
+    const path = await writeArchive(fixture.dir, 'two-layouts.tar', entries);
     expect(await loadError([path])).toMatch(new RegExp(`^${path} \\(layout b/\\): tag docker.io/library/app:1 names sha256:\\w+ here but is already claimed by sha256:\\w+ in ${path} \\(layout a/\\)$`));
   });
 });
@@ -124,7 +110,7 @@ describe('regctl image export (manifest.json and an OCI layout)', () => {
     const m = oci.image([amd]);
     const manifest = JSON.parse(oci.entries.get(m.digest)!.data!.toString()) as { config: { digest: string }; layers: Array<{ digest: string }> };
     const entries = regctlExport(oci, 'docker.io/library/alpine:3.19', '3.19', m, manifest.config.digest, manifest.layers.map((l) => l.digest));
-    const model = await loadImages([await writeArchive(dir, 'regctl.tar', entries)]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'regctl.tar', entries)]);
     expect(model.images).toHaveLength(1);
     expect(model.images[0]).toMatchObject({ repository: 'library/alpine', tag: '3.19', digest: m.digest, origin: 'stored' });
     expect([...model.manifests.values()].every((x) => x.origin === 'stored')).toBe(true);
@@ -149,7 +135,7 @@ describe('hauler store with cosign artifacts and OCI 1.1 referrers', () => {
       { ref: cosignRef('sbom'), image: sbom, kind: 'dev.hauler/sboms' },
       { ref: `index.docker.io/library/busybox@${spdx.digest}`, image: spdx, kind: `dev.hauler/referrers/${hex(spdx.digest)}` },
     ]);
-    const model = await loadImages([await writeArchive(dir, 'haul.tar', entries)]);
+    const model = await loadImages([await writeArchive(fixture.dir, 'haul.tar', entries)]);
     const tags = model.repositories.get('library/busybox')![0]!.tags;
     expect(Object.fromEntries(tags)).toEqual({
       '1.36': image.digest,
@@ -158,7 +144,7 @@ describe('hauler store with cosign artifacts and OCI 1.1 referrers', () => {
       [cosignTag(image.digest, 'sbom')]: sbom.digest,
     });
     expect(model.images.find((i) => i.digest === sig.digest)?.platforms).toEqual([]);
-    const s = await served(model);
+    const s = await fixture.serve(model);
     for (const suffix of ['sig', 'att', 'sbom'] as const) {
       expect((await pull(s.pool, 'library/busybox', cosignTag(image.digest, suffix))).manifests).toHaveLength(1);
     }

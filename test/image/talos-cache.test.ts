@@ -1,15 +1,15 @@
 // Talos' image cache (`talosctl images cache-create`): the flat folder (--layout flat), a tar of it,
 // and the default OCI form (one image whose gzipped layer is the flat cache). Built at test time from
 // the layout in Talos' source (test/image/talos-layout.ts names the files read): Talos is not in Debian.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
 import { LoadError } from '../../src/load-error.js';
 import type { ImageModel } from '../../src/model.js';
-import { type PackEntry, tempDir } from '../helpers/pack.js';
+import type { PackEntry } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
-import { type Running, serve } from '../registry/serve.js';
+import { servingFixture } from '../registry/serve.js';
 import { hex, makeLayer, sha256, writeArchive } from './archives.js';
 import { type Described, TalosCache, wrapAsCraneTarball, wrapAsOci, writeTree } from './talos-layout.js';
 
@@ -17,15 +17,7 @@ const AMD64 = { os: 'linux', architecture: 'amd64' };
 const ARM64 = { os: 'linux', architecture: 'arm64', variant: 'v8' };
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 
-let dir: string;
-const servers: Running[] = [];
-beforeAll(async () => {
-  dir = await tempDir();
-});
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = servingFixture();
 
 async function loadError(path: string): Promise<string> {
   const error = await loadImages([path]).then(
@@ -66,7 +58,7 @@ describe('Talos flat cache (--layout flat)', () => {
   let root: string;
   let model: ImageModel;
   beforeAll(async () => {
-    root = await writeTree(join(dir, 'flat'), ex.cache.entries());
+    root = await writeTree(join(fixture.dir, 'flat'), ex.cache.entries());
     model = await loadImages([root]);
   });
 
@@ -99,8 +91,7 @@ describe('Talos flat cache (--layout flat)', () => {
   });
 
   it('pulls each image through the registry, every byte re-hashed', async () => {
-    const s = await serve(model);
-    servers.push(s);
+    const s = await fixture.serve(model);
     expect((await pull(s.pool, 'library/registry', '2.8.1')).blobs).toHaveLength(3);
     expect((await pull(s.pool, 'registry', '2.8.1')).manifests).toEqual([ex.registry.digest]);
     expect((await pull(s.pool, 'org/multi', ex.amd.digest)).blobs).toHaveLength(2);
@@ -114,13 +105,13 @@ describe('Talos flat cache (--layout flat)', () => {
     const child = cache.image([makeLayer('pinned-index-child')]);
     const index = cache.index([{ manifest: child, platform: AMD64 }]);
     cache.byDigest('ghcr.io/org/pinned', child).byDigest('ghcr.io/org/pinned', index);
-    const pinned = await loadImages([await writeTree(join(dir, 'pinned'), cache.entries())]);
+    const pinned = await loadImages([await writeTree(join(fixture.dir, 'pinned'), cache.entries())]);
     expect(names(pinned)).toEqual([`ghcr.io/org/pinned@${index.digest.slice(7, 15)}`]);
     expect(pinned.manifests.has(child.digest)).toBe(true);
   });
 
   it('a tar of the folder serves the same images', async () => {
-    const tarred = await loadImages([await writeArchive(dir, 'flat-cache.tar', ex.cache.entries())]);
+    const tarred = await loadImages([await writeArchive(fixture.dir, 'flat-cache.tar', ex.cache.entries())]);
     expect(names(tarred).sort()).toEqual(names(model).sort());
     expect([...tarred.blobs.values()].every((b) => b.source.kind === 'tar')).toBe(true);
   });
@@ -130,34 +121,32 @@ describe('Talos cache image (--layout oci, the default)', () => {
   const ex = exampleCache();
 
   it('an OCI layout folder holding the cache image serves the images inside, not the wrapper', async () => {
-    const root = await writeTree(join(dir, 'image-cache.oci'), await wrapAsOci(ex.cache, dir));
+    const root = await writeTree(join(fixture.dir, 'image-cache.oci'), await wrapAsOci(ex.cache, fixture.dir));
     const model = await loadImages([root]);
-    expect(names(model).sort()).toEqual(names(await loadImages([await writeTree(join(dir, 'flat-2'), ex.cache.entries())])).sort());
+    expect(names(model).sort()).toEqual(names(await loadImages([await writeTree(join(fixture.dir, 'flat-2'), ex.cache.entries())])).sort());
     expect(model.images[0]?.tarPath).toMatch(/ \(blobs\/sha256\/[a-f0-9]{64}, the image cache layer\)$/);
-    const s = await serve(model);
-    servers.push(s);
+    const s = await fixture.serve(model);
     expect((await pull(s.pool, 'library/registry', '2.8.1')).blobs).toHaveLength(3);
   });
 
   it('a tar of the layout, and a plain (uncompressed) layer indexed in place', async () => {
-    const tarred = await loadImages([await writeArchive(dir, 'image-cache.oci.tar', await wrapAsOci(ex.cache, dir))]);
+    const tarred = await loadImages([await writeArchive(fixture.dir, 'image-cache.oci.tar', await wrapAsOci(ex.cache, fixture.dir))]);
     expect(tarred.images.map((i) => i.repository).sort()).toEqual(['library/registry', 'library/registry', 'org/multi', 'pause', 'pause', 'team/app']);
     // `tar -cf cache.tar image-cache.oci`: the layout in a folder of the tar.
-    const nested = (await wrapAsOci(ex.cache, dir)).map((e) => ({ ...e, name: `image-cache.oci/${e.name}` }));
-    const inFolder = await loadImages([await writeArchive(dir, 'nested-cache.tar', nested)]);
+    const nested = (await wrapAsOci(ex.cache, fixture.dir)).map((e) => ({ ...e, name: `image-cache.oci/${e.name}` }));
+    const inFolder = await loadImages([await writeArchive(fixture.dir, 'nested-cache.tar', nested)]);
     expect(inFolder.images.map((i) => i.repository).sort()).toEqual(tarred.images.map((i) => i.repository).sort());
     expect(inFolder.images[0]?.tarPath).toMatch(/nested-cache\.tar \(layout image-cache\.oci\/\) \(blobs\/sha256\/[a-f0-9]{64}, the image cache layer\)$/);
-    const plain = await loadImages([await writeTree(join(dir, 'plain.oci'), await wrapAsOci(ex.cache, dir, false))]);
+    const plain = await loadImages([await writeTree(join(fixture.dir, 'plain.oci'), await wrapAsOci(ex.cache, fixture.dir, false))]);
     const layer = [...plain.blobs.values()].map((b) => b.source);
-    expect(layer.every((s) => s.kind === 'tar' && s.path.startsWith(join(dir, 'plain.oci', 'blobs/sha256/')))).toBe(true);
-    const s = await serve(plain);
-    servers.push(s);
+    expect(layer.every((s) => s.kind === 'tar' && s.path.startsWith(join(fixture.dir, 'plain.oci', 'blobs/sha256/')))).toBe(true);
+    const s = await fixture.serve(plain);
     expect((await pull(s.pool, 'pause', 'latest')).blobs).toHaveLength(2);
   });
 
   it('pushed and pulled back as a crane tarball: the cache inside is served, not my.registry/image-cache', async () => {
-    const model = await loadImages([await writeArchive(dir, 'image-cache-crane.tar', await wrapAsCraneTarball(ex.cache, dir))]);
-    expect(names(model).sort()).toEqual(names(await loadImages([await writeTree(join(dir, 'flat-3'), ex.cache.entries())])).sort());
+    const model = await loadImages([await writeArchive(fixture.dir, 'image-cache-crane.tar', await wrapAsCraneTarball(ex.cache, fixture.dir))]);
+    expect(names(model).sort()).toEqual(names(await loadImages([await writeTree(join(fixture.dir, 'flat-3'), ex.cache.entries())])).sort());
     expect(model.images[0]?.tarPath).toMatch(/image-cache-crane\.tar \([a-f0-9]{64}\.tar\.gz, the image cache layer\)$/);
   });
 
@@ -170,7 +159,7 @@ describe('Talos cache image (--layout oci, the default)', () => {
       { name: `blobs/sha256/${hex(image.digest)}`, data: image.bytes },
       ...[...other.files].map(([name, data]) => ({ name: `blobs/sha256/${name.slice('blob/sha256-'.length)}`, data })),
     ];
-    const model = await loadImages([await writeTree(join(dir, 'ordinary'), entries)]);
+    const model = await loadImages([await writeTree(join(fixture.dir, 'ordinary'), entries)]);
     expect(names(model)).toEqual([`ghcr.io/org/app:1@${image.digest.slice(7, 15)}`]);
   });
 });
@@ -180,19 +169,19 @@ describe('a broken Talos cache: one line naming the file', () => {
     const ex = exampleCache();
     const layer = `blob/sha256-${hex(sha256(makeLayer('registry-2').gzip))}`;
     expect(ex.cache.files.delete(layer)).toBe(true);
-    const root = await writeTree(join(dir, 'missing-blob'), ex.cache.entries());
+    const root = await writeTree(join(fixture.dir, 'missing-blob'), ex.cache.entries());
     expect(await loadError(root)).toMatch(new RegExp(`^${root}: ${layer}: listed in manifests/docker.io/library/registry/digest/sha256-${hex(ex.registry.digest)} but missing from the archive$`));
   });
 
   it('folders nested past any repository name: refused, not walked', async () => {
-    const deep = join(dir, 'deep-cache');
+    const deep = join(fixture.dir, 'deep-cache');
     await mkdir(join(deep, 'blob'), { recursive: true });
     await mkdir(join(deep, 'manifests', ...Array.from({ length: 45 }, (_, i) => `d${i}`)), { recursive: true });
     expect(await loadError(deep)).toMatch(new RegExp(`^${deep}: manifests/d0/d1/[d0-9/]+: folders nested more than 40 deep in a Talos image cache$`));
   });
 
   it('a tag file that is not JSON', async () => {
-    const root = await writeTree(join(dir, 'not-json'), [{ name: 'blob/.keep', data: '' }, { name: 'manifests/ghcr.io/org/z/reference/1', data: 'not json' }]);
+    const root = await writeTree(join(fixture.dir, 'not-json'), [{ name: 'blob/.keep', data: '' }, { name: 'manifests/ghcr.io/org/z/reference/1', data: 'not json' }]);
     expect(await loadError(root)).toMatch(new RegExp(`^${root}: manifests/ghcr.io/org/z/reference/1: invalid JSON at byte 0`));
   });
 
@@ -201,7 +190,7 @@ describe('a broken Talos cache: one line naming the file', () => {
     const image = cache.image([makeLayer('x')]);
     cache.tag('ghcr.io/org/x', '1', image);
     cache.files.delete(`manifests/ghcr.io/org/x/digest/sha256-${hex(image.digest)}`);
-    const root = await writeTree(join(dir, 'missing-digest'), cache.entries());
+    const root = await writeTree(join(fixture.dir, 'missing-digest'), cache.entries());
     expect(await loadError(root)).toBe(`${root}: manifests/ghcr.io/org/x/digest/sha256-${hex(image.digest)}: listed in manifests/ghcr.io/org/x/reference/1 but missing from the archive`);
   });
 
@@ -213,7 +202,7 @@ describe('a broken Talos cache: one line naming the file', () => {
     const tampered = Buffer.from(image.bytes);
     tampered[tampered.length - 2] = 0x20;
     cache.files.set(digestFile, tampered);
-    const root = await writeTree(join(dir, 'tampered'), cache.entries());
+    const root = await writeTree(join(fixture.dir, 'tampered'), cache.entries());
     expect(await loadError(root)).toBe(`${root}: manifests/ghcr.io/org/y/reference/1: differs from ${digestFile}, which must hold the same bytes`);
   });
 });
