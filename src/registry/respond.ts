@@ -20,7 +20,8 @@ export function sentLength(reply: Reply, head: boolean): number {
 }
 
 /** Writes `reply`; resolves once the body has been handed to the socket. */
-export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: SourceFiles): Promise<void> {
+/** Sends `reply`; `delivered.bytes` counts the body bytes a streamed blob got out, also when it fails midway. */
+export async function sendReply(res: ServerResponse, reply: Reply, head: boolean, files: SourceFiles, delivered?: { bytes: number }): Promise<void> {
   // RFC 9110 §8.6: a 304 may only repeat the 200's length, so it sends none; HEAD sends the GET's.
   const headers = reply.complete
     ? reply.headers
@@ -42,6 +43,6 @@ export async function sendReply(res: ServerResponse, reply: Reply, head: boolean
     res.end(source.bytes.subarray(range.start, range.end + 1));
     return;
   }
-  await files.writeRange(source, range, res);
+  await files.writeRange(source, range, res, delivered);
   res.end();
 }

@@ -86,9 +86,12 @@ export class SourceFiles {
    * done with a chunk when its write callback fires (a socket is: the kernel has a copy), since
    * the buffer then goes to the next read, maybe another transfer's.
    */
-  async writeRange(source: Source, range: ByteRange, out: Writable): Promise<void> {
+  /** Writes `range` of a blob to `out`; `delivered.bytes` counts what `out` took, also when it fails midway. */
+  async writeRange(source: Source, range: ByteRange, out: Writable, delivered = { bytes: 0 }): Promise<void> {
     if (source.kind === 'memory') {
-      await written(out, source.bytes.subarray(range.start, range.end + 1));
+      const bytes = source.bytes.subarray(range.start, range.end + 1);
+      await written(out, bytes);
+      delivered.bytes += bytes.length;
       return;
     }
     const handle = this.handle(source);
@@ -106,7 +109,7 @@ export class SourceFiles {
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
         if (bytesRead === 0) throw await shortRead(handle, source, position);
         position += bytesRead;
-        flushed[turn] = written(out, buffer.subarray(0, bytesRead));
+        flushed[turn] = written(out, buffer.subarray(0, bytesRead)).then(() => void (delivered.bytes += bytesRead));
       }
       await Promise.all(flushed);
       for (const lease of lent) if (lease !== undefined) this.buffers.give(lease);

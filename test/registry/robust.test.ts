@@ -85,6 +85,8 @@ describe('robustness', () => {
     const entry = await waitFor(() => server.access.find((e) => e.path === path && e.aborted));
     expect(entry.status).toBe(200);
     expect(received).toBeLessThan(BIG.length);
+    // What the log (and the blob-bytes metric) counts: what got out, at most what was asked for.
+    expect(entry.bytes).toBeLessThan(BIG.length);
     // The shared descriptor must survive the abandoned transfer.
     const res = await server.pool.request({ method: 'GET', path, headers: { range: 'bytes=-4096' } });
     expect(Buffer.from(await res.body.arrayBuffer()).equals(BIG.subarray(BIG.length - 4096))).toBe(true);
