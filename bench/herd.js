@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, wr
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { execFileAsync, freePort, start, stop } from './proc.js';
+import { cpuSeconds, execFileAsync, freePort, start, stop } from './proc.js';
 import { waitFor200 } from './http.js';
 import { seed } from './peers.js';
 import { summarize } from './stats.js';
@@ -67,7 +67,7 @@ const distribution = {
     const base = `http://127.0.0.1:${port}`;
     await waitFor200(`${base}/v2/${image.repository}/manifests/${image.tag}`, {
       headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' }, deadline: performance.now() + READY_TIMEOUT_MS, proc });
-    return { base, stop: () => stop(proc) };
+    return { base, pid: proc.pid, stop: () => stop(proc) };
   },
 };
 
@@ -83,11 +83,12 @@ async function herdOnce(server, image, nodes, mode) {
     for (const dir of dirs) started.push(await startNode(dir));
     const ref = `${server.base.replace('http://', '')}/${image.repository}:${image.tag}`;
     const t0 = performance.now();
+    const cpu0 = cpuSeconds(server.pid);
     const each = await Promise.all(started.map(async (node) => {
       await node.ctr([...COMMANDS[mode], ref]);
       return (performance.now() - t0) / 1000;
     }));
-    return { wall: (performance.now() - t0) / 1000, each };
+    return { wall: (performance.now() - t0) / 1000, each, cpu: cpuSeconds(server.pid) - cpu0 };
   } finally {
     for (const node of started) await stop(node.proc);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -99,20 +100,22 @@ export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' })
   if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
   const peers = [seed, distribution];
   const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
+  const cpu = Object.fromEntries(peers.map((p) => [p.name, []]));
   for (let run = 0; run < runs; run++) {
     for (const peer of peers) {
       await execFileAsync('sync');
       const server = await peer.start(image, tmpDir);
       try {
-        const { wall, each } = await herdOnce(server, image, nodes, mode);
+        const { wall, each, cpu: seconds } = await herdOnce(server, image, nodes, mode);
         samples[peer.name].push(wall);
-        log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s)`);
+        cpu[peer.name].push(seconds);
+        log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s), server CPU ${seconds.toFixed(1)} s`);
       } finally {
         await server.stop();
       }
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarize(s)]));
+  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { ...summarize(s), cpu: summarize(cpu[name]) }]));
 }
 
 export function renderHerd(results, image, nodes, mode = 'pull') {
@@ -124,10 +127,10 @@ export function renderHerd(results, image, nodes, mode = 'pull') {
       `(${mode === 'pull' ? 'fetch and unpack' : 'into the content store, no unpack'}) of one ${mib.toFixed(0)} MiB image ` +
       `(${image.layers.length} uncompressed layers) at once, over plain HTTP on loopback; wall time until all are done.`,
     '',
-    '| server | all done | aggregate served |',
-    '|---|---|---|',
-    `| seed-registry | ${fmt(seedWall)} | ${((mib * nodes) / seedWall.median).toFixed(0)} MiB/s |`,
-    `| distribution | ${fmt(distWall)} | ${((mib * nodes) / distWall.median).toFixed(0)} MiB/s |`,
+    '| server | all done | aggregate served | server CPU (user + system) |',
+    '|---|---|---|---|',
+    `| seed-registry | ${fmt(seedWall)} | ${((mib * nodes) / seedWall.median).toFixed(0)} MiB/s | ${fmt(seedWall.cpu)} |`,
+    `| distribution | ${fmt(distWall)} | ${((mib * nodes) / distWall.median).toFixed(0)} MiB/s | ${fmt(distWall.cpu)} |`,
     '',
     `seed-registry / distribution wall time: ${(seedWall.median / distWall.median).toFixed(2)}.`,
   ].join('\n');

@@ -124,3 +124,18 @@ export function peakRss(pid) {
   }
   return total;
 }
+
+/** CPU seconds (user + system) `pid` and its children have used so far, from /proc/PID/stat. */
+export function cpuSeconds(pid) {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* exited meanwhile */ }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** USER_HZ: the unit of /proc/PID/stat times (100 on every Linux build in use). */
+const CLOCK_TICKS = 100;
