@@ -65,7 +65,12 @@ export async function decodeByCommand(span: CompressedSpan, argv: readonly strin
   };
   const timer = setInterval(() => {
     if (!child.stdin && child.pid !== undefined) reportRead(child.pid, onRead);
-    stop ??= look(false);
+    try {
+      stop ??= look(false);
+    } catch (err) {
+      // A timer callback that throws would end the process: stop decoding with the reason instead.
+      stop = `could not be watched while decompressing (${(err as Error).message})`;
+    }
     if (stop !== undefined) child.kill('SIGKILL');
   }, POLL_MS);
 
