@@ -109,7 +109,10 @@ export class SourceFiles {
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
         if (bytesRead === 0) throw await shortRead(handle, source, position);
         position += bytesRead;
-        flushed[turn] = written(out, buffer.subarray(0, bytesRead)).then(() => void (delivered.bytes += bytesRead));
+        const flush = written(out, buffer.subarray(0, bytesRead));
+        // Counted once handed over; a failed write is handled where the loop awaits it.
+        flush.then(() => void (delivered.bytes += bytesRead), () => {});
+        flushed[turn] = flush;
       }
       await Promise.all(flushed);
       for (const lease of lent) if (lease !== undefined) this.buffers.give(lease);
