@@ -1,6 +1,6 @@
 // Where an archive's images are described: its root (`manifest.json`, an OCI layout, or both as
 // Docker 25+ and `regctl image export` write them, or Talos' flat image cache) and every OCI layout
-// in a folder of it (a Zarf package's `images/`, a layout tarred with its folder). A layout that is
+// in a folder of it (a Zarf package's `images/`, a layout or a hauler store tarred with its folder). A layout that is
 // Talos' cache image serves the cache inside its layer (./wrapped-cache.ts). Each layout is read on its own, its
 // blobs relative to it, and handed to the model builder as its own part, so a tag two layouts
 // claim is reported naming both.
@@ -9,6 +9,7 @@ import type { TarIndex } from '../tar/index.js';
 import { detectFormat } from './detect.js';
 import type { ArchiveContents } from './found.js';
 import { MANIFEST_JSON, readDockerArchive } from './readers/docker-archive.js';
+import { HAULER_INDEX_JSON, isHaulerIndex } from './readers/hauler.js';
 import { INDEX_JSON, OCI_LAYOUT, readOciLayout } from './readers/oci-layout.js';
 import { readTalosCache } from './readers/talos-cache.js';
 import { looksLikeTalosCache } from './readers/talos-paths.js';
@@ -24,7 +25,7 @@ export interface ArchivePart {
 }
 
 export async function readArchive(index: TarIndex, options: ArchiveOptions = {}): Promise<ArchivePart[]> {
-  const nested = nestedLayouts(index);
+  const nested = await nestedLayouts(index);
   const parts: ArchivePart[] = [];
   if (nested.length === 0 && !index.has(INDEX_JSON) && !index.has(MANIFEST_JSON) && looksLikeTalosCache(index.entries.keys())) {
     return [{ file: index.file, contents: await readTalosCache(index) }];
@@ -54,16 +55,33 @@ async function readManifestJson(archive: TarIndex, options: ArchiveOptions): Pro
   return { file: archive.file, contents: await readDockerArchive(archive) };
 }
 
-/** Folders below the root holding both `oci-layout` and `index.json`, as `dir/`, sorted. */
-export function nestedLayouts(index: TarIndex): string[] {
-  const prefixes: string[] = [];
-  const suffix = `/${OCI_LAYOUT}`;
+/**
+ * Folders below the root holding an OCI layout, as `dir/`, sorted: `oci-layout` beside `index.json`,
+ * or a hauler store tarred with its folder (hauler never writes `oci-layout`): its
+ * `hauler-index.json`, or an `index.json` whose descriptors carry hauler's annotations. Any other
+ * folder with an `index.json` is not a layout, as before.
+ */
+export async function nestedLayouts(index: TarIndex): Promise<string[]> {
+  const prefixes = new Set<string>();
   for (const name of index.entries.keys()) {
-    if (!name.endsWith(suffix)) continue;
-    const prefix = name.slice(0, -OCI_LAYOUT.length);
-    if (index.has(name) && index.has(prefix + INDEX_JSON)) prefixes.push(prefix);
+    const slash = name.lastIndexOf('/');
+    if (slash < 0 || !index.has(name)) continue;
+    const prefix = name.slice(0, slash + 1);
+    const base = name.slice(slash + 1);
+    if (base === OCI_LAYOUT && index.has(prefix + INDEX_JSON)) prefixes.add(prefix);
+    else if (base === HAULER_INDEX_JSON) prefixes.add(prefix);
+    else if (base === INDEX_JSON && !index.has(prefix + OCI_LAYOUT) && (await holdsHaulerIndex(index, name))) prefixes.add(prefix);
   }
-  return prefixes.sort();
+  return [...prefixes].sort();
+}
+
+/** Whether entry `name` is an index.json hauler wrote; one that does not parse is not (it stays unread, as before). */
+async function holdsHaulerIndex(index: TarIndex, name: string): Promise<boolean> {
+  try {
+    return isHaulerIndex(await index.readJSON(name));
+  } catch {
+    return false;
+  }
 }
 
 function parentOf(prefix: string): string {

@@ -13,7 +13,7 @@ import type { PackEntry } from '../helpers/pack.js';
 import { pull } from '../registry/oracle.js';
 import { servingFixture } from '../registry/serve.js';
 import { OciLayout, hex, makeLayer, writeArchive } from './archives.js';
-import { type HaulerItem, cosignSignature, cosignTag, haulerSave, referrer } from './tool-layouts.js';
+import { type HaulerItem, cosignSignature, cosignTag, haulerSave, referrer, under } from './tool-layouts.js';
 
 const fixture = servingFixture();
 
@@ -122,6 +122,15 @@ describe('hauler v2 hauls as released (no oci-layout, one index.json)', () => {
     const s = store();
     const entries = haulerSave(s.oci, s.items, [], { v2: true }).filter((e) => e.name !== 'manifest.json');
     await expectServedAsHaulerCopies(await loadImages([await unpack('store', entries)]), s);
+  });
+
+  it('serves a hauler store tarred with its folder (tar -cf store.tar store/), and still ignores a plain folder holding index.json', async () => {
+    const s = store();
+    const entries = haulerSave(s.oci, s.items, [], { v2: true }).filter((e) => e.name !== 'manifest.json');
+    const plain = { name: 'notes/index.json', data: { manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: s.file.digest, size: s.file.size }] } };
+    const model = await loadImages([await writeArchive(fixture.dir, 'store-in-folder.tar', [...under('store/', entries), plain])]);
+    expect(model.warnings).toEqual([]);
+    await expectServedAsHaulerCopies(model, s);
   });
 
   it('serves a signature whose image is not in the store by digest only, with a warning', async () => {
