@@ -3,6 +3,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const STOP_GRACE_MS = 3000;
@@ -139,3 +140,23 @@ export function cpuSeconds(pid) {
 
 /** USER_HZ: the unit of /proc/PID/stat times (100 on every Linux build in use). */
 const CLOCK_TICKS = 100;
+
+/** Runs `command` in sh, output ignored; resolves when it exits 0. */
+export function shell(command) {
+  return new Promise((done, reject) => {
+    spawn('sh', ['-c', command], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? done() : reject(new Error(`${command}: exit ${code}`))));
+  });
+}
+
+/** Milliseconds from spawning `seed-registry serve PATH --tmp-dir TMP` to its listening line; then stops it. */
+export async function serveTimeToReady(path, tmp, env = {}) {
+  const bin = fileURLToPath(new URL('../bin/seed-registry.js', import.meta.url));
+  const t0 = performance.now();
+  const proc = start(process.execPath, [bin, 'serve', path, '--port', '0', '--host', '127.0.0.1', '-q', '--tmp-dir', tmp], { name: 'seed-registry', env: { ...process.env, ...env } });
+  try {
+    await waitForOutput(proc, /listening on/, 600_000);
+    return performance.now() - t0;
+  } finally {
+    await stop(proc);
+  }
+}

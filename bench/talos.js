@@ -4,22 +4,20 @@
 // `gzip -dc LAYER` to /dev/null and to a file, on the same bytes, runs alternated. The cached layers
 // are incompressible (they are gzipped image layers in a real cache), as is the bench's keystream.
 // Options: --talos-images N (default 8), --talos-mib N (total layer bytes, default 512), --runs N.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { keystream } from './data.js';
 import { measureNodeFloor } from './floor.js';
-import { start, stop, waitForOutput } from './proc.js';
+import { serveTimeToReady, shell } from './proc.js';
 import { summarize } from './stats.js';
 import { TarWriter } from './tar-writer.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const MIB = 2 ** 20;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -77,23 +75,6 @@ async function hashFile(path) {
   return hash.digest('hex');
 }
 
-function shell(command) {
-  return new Promise((done, reject) => {
-    spawn('sh', ['-c', command], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? done() : reject(new Error(`${command}: exit ${code}`))));
-  });
-}
-
-async function timeToReady(path, tmp) {
-  const t0 = performance.now();
-  const proc = start(process.execPath, [join(ROOT, 'bin/seed-registry.js'), 'serve', path, '--port', '0', '--host', '127.0.0.1', '-q', '--tmp-dir', tmp], { name: 'seed-registry' });
-  try {
-    await waitForOutput(proc, /listening on/, 600_000);
-    return performance.now() - t0;
-  } finally {
-    await stop(proc);
-  }
-}
-
 export async function runTalosBench({ images = 8, mib = 512, runs = 3 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-talos-'));
   try {
@@ -105,8 +86,8 @@ export async function runTalosBench({ images = 8, mib = 512, runs = 3 } = {}) {
     const cases = {
       'gzip -dc LAYER > /dev/null': () => shell(`gzip -dc ${layer} > /dev/null`),
       'gzip -dc LAYER > a file in --tmp-dir': () => shell(`gzip -dc ${layer} > ${join(dir, 'copy.tar')} && rm ${join(dir, 'copy.tar')}`),
-      'serve image-cache.oci: time to ready': () => timeToReady(join(dir, 'image-cache.oci'), dir),
-      'serve the flat folder: time to ready': () => timeToReady(join(dir, 'flat'), dir),
+      'serve image-cache.oci: time to ready': () => serveTimeToReady(join(dir, 'image-cache.oci'), dir),
+      'serve the flat folder: time to ready': () => serveTimeToReady(join(dir, 'flat'), dir),
     };
     const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
     for (let i = 0; i < runs; i++) {

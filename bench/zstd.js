@@ -3,7 +3,7 @@
 // the same file, and time-to-ready of `seed-registry serve FILE.tar.zst` with each decoder against
 // `zstd -dc FILE > /dev/null`. The image is a docker-save layout whose layers are the
 // first bytes of a tar of /usr: real, compressible files, as k3s/RKE2 airgap bundles hold.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, statSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { start, stop, waitForOutput } from './proc.js';
+import { serveTimeToReady, shell } from './proc.js';
 import { summarize } from './stats.js';
 import { TarWriter } from './tar-writer.js';
 
@@ -80,23 +80,9 @@ function fzstdDecode(file) {
   });
 }
 
-function shell(command) {
-  return new Promise((resolveDone, reject) => {
-    const child = spawn('sh', ['-c', command], { stdio: 'ignore' });
-    child.on('exit', (code) => (code === 0 ? resolveDone() : reject(new Error(`${command}: exit ${code}`))));
-  });
-}
-
-async function timeToReady(file, tmp, decoder, env = {}) {
-  const args = [join(ROOT, 'bin/seed-registry.js'), 'serve', file, '--port', '0', '--host', '127.0.0.1', '-q', '--tmp-dir', tmp];
-  const proc = start(process.execPath, args, { name: 'seed-registry', env: { ...process.env, SEED_REGISTRY_ZSTD: decoder, ...env } });
-  const t0 = performance.now();
-  try {
-    await waitForOutput(proc, /listening on/, 600_000);
-    return performance.now() - t0;
-  } finally {
-    await stop(proc);
-  }
+/** serve's time to ready with the zstd decoder forced (SEED_REGISTRY_ZSTD). */
+function timeToReady(file, tmp, decoder, env = {}) {
+  return serveTimeToReady(file, tmp, { SEED_REGISTRY_ZSTD: decoder, ...env });
 }
 
 export async function runZstdBench({ mib = 512, layers = 4, runs = 3 } = {}) {
