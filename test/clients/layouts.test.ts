@@ -2,11 +2,10 @@
 // a Zarf package (.tar.zst) with a registry image and a two-platform image, two hauler hauls (--containerd with hauler-index.json, and as v2.0.3 saves: no oci-layout) with a
 // cosign signature, a regctl export, an OCI layout folder (skopeo oci:DIR) and a folder of archives
 // (docker save, oci-archive, docker save | zstd). Each pull is checked against the saved image.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctrPull, dockerPull, podmanArgs, podmanPull, skopeoCopy } from './helpers/clients.js';
+import { itPullsWithEachClient } from './helpers/each-client.js';
 import { startClientEnv, type ClientEnv } from './helpers/env.js';
-import { run, runOk } from './helpers/run.js';
+import { runOk } from './helpers/run.js';
 import { startSeed, type Seed } from './helpers/seed.js';
 import { sha256 } from './helpers/tarball.js';
 import { buildToolArchives, type Expected, type ToolArchives } from './helpers/tool-archives.js';
@@ -47,37 +46,7 @@ describe.each(CASES)('$input', ({ input, args, refs }) => {
   });
   afterAll(async () => seed?.stop());
 
-  it.each(refs)('docker pull %s', async (ref, expected) => {
-    const remote = `${seed.host}/${ref}`;
-    try {
-      expect(await dockerPull(env.docker, remote)).toEqual(expected(built));
-    } finally {
-      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
-    }
-  });
-
-  it.each(refs)('ctr images pull --plain-http %s', async (ref, expected) => {
-    const remote = `${seed.host}/${ref}`;
-    try {
-      expect(await ctrPull(env.containerd, remote)).toEqual(expected(built));
-    } finally {
-      await env.containerd.ctr(['images', 'rm', '--sync', remote]).catch(() => undefined);
-    }
-  });
-
-  it.each(refs)('skopeo copy docker://%s oci:DIR', async (ref, expected) => {
-    const dir = join(env.dir, `skopeo-${input.replace(/\W+/g, '-')}-${ref.replace(/\W+/g, '-')}`);
-    expect(await skopeoCopy(seed.host, ref, dir)).toEqual(expected(built));
-  });
-
-  it.each(refs)('podman pull --tls-verify=false %s', async (ref, expected) => {
-    const remote = `${seed.host}/${ref}`;
-    try {
-      expect(await podmanPull(env.dir, remote)).toEqual(expected(built));
-    } finally {
-      await run('podman', [...podmanArgs(env.dir), 'rmi', '-f', remote]);
-    }
-  });
+  itPullsWithEachClient(input, () => ({ env, seed }), refs.map(([ref, expected]) => [ref, () => expected(built)]));
 });
 
 describe('names and artifacts as their tools wrote them', () => {

@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctrPull, dockerPull, podmanArgs, podmanPull, skopeoCopy } from './helpers/clients.js';
+import { ctrPull } from './helpers/clients.js';
+import { itPullsWithEachClient } from './helpers/each-client.js';
 import { startClientEnv, type ClientEnv } from './helpers/env.js';
 import { startRecordingProxy, type RecordingProxy } from './helpers/proxy.js';
 import { freePort } from './helpers/registry-image.js';
-import { run } from './helpers/run.js';
 import { startSeed, type Seed } from './helpers/seed.js';
 import { buildTalosCaches, type TalosCaches } from './helpers/talos-cache.js';
 
@@ -36,37 +36,7 @@ describe.each(FORMS)('Talos $form', ({ form, path }) => {
   });
   afterAll(async () => seed?.stop());
 
-  it.each(REFS)('docker pull %s', async (ref) => {
-    const remote = `${seed.host}/${ref}`;
-    try {
-      expect(await dockerPull(env.docker, remote)).toEqual(built.busybox);
-    } finally {
-      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
-    }
-  });
-
-  it.each(REFS)('ctr images pull --plain-http %s', async (ref) => {
-    const remote = `${seed.host}/${ref}`;
-    try {
-      expect(await ctrPull(env.containerd, remote)).toEqual(built.busybox);
-    } finally {
-      await env.containerd.ctr(['images', 'rm', '--sync', remote]).catch(() => undefined);
-    }
-  });
-
-  it.each(REFS)('skopeo copy docker://%s oci:DIR', async (ref) => {
-    const dir = join(env.dir, `skopeo-talos-${form.replace(/\W+/g, '-')}-${ref.replace(/\W+/g, '-')}`);
-    expect(await skopeoCopy(seed.host, ref, dir)).toEqual(built.busybox);
-  });
-
-  it.each(REFS)('podman pull --tls-verify=false %s', async (ref) => {
-    const remote = `${seed.host}/${ref}`;
-    try {
-      expect(await podmanPull(env.dir, remote)).toEqual(built.busybox);
-    } finally {
-      await run('podman', [...podmanArgs(env.dir), 'rmi', '-f', remote]);
-    }
-  });
+  itPullsWithEachClient(`talos-${form}`, () => ({ env, seed }), REFS.map((ref) => [ref, () => built.busybox]));
 
   it('serves the manifests as stored: Docker-Content-Digest is the cache\'s digest', async () => {
     const head = async (name: string, tag: string) => (await fetch(`${seed.url}/v2/${name}/manifests/${tag}`, { method: 'HEAD' })).headers.get('docker-content-digest');

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Docker } from './dockerd.js';
 import { runOk } from './run.js';
-import { findOnPath, REGISTRY_BINARY } from './tools.js';
+import { onPath } from '../../../src/source/on-path.js';
+import { REGISTRY_BINARY } from './tools.js';
 
 const CONFIG_PATH = '/etc/docker/registry/config.yml';
 // The address is set per run with REGISTRY_HTTP_ADDR, as with the upstream registry:2 image.
@@ -17,7 +18,7 @@ async function sharedLibraries(binary: string): Promise<string[]> {
 }
 
 export async function buildRegistryImage(d: Docker, dir: string, ref: string): Promise<void> {
-  const binary = findOnPath(REGISTRY_BINARY);
+  const binary = onPath(REGISTRY_BINARY);
   if (!binary) throw new Error(`${REGISTRY_BINARY} not found`);
   const rootfs = join(dir, 'rootfs-registry');
   for (const sub of ['bin', 'tmp', 'var/lib/registry', dirname(CONFIG_PATH).slice(1)]) mkdirSync(join(rootfs, sub), { recursive: true });

@@ -1,6 +1,6 @@
 // The suite installs nothing: it checks that every client is present and says how to install what is not.
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { onPath } from '../../../src/source/on-path.js';
 import { run } from './run.js';
 
 export const INSTALL_COMMAND =
@@ -24,19 +24,6 @@ const COMMANDS: Record<string, string> = {
   openssl: 'openssl',
 };
 
-export function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, cmd);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
 async function isStaticBusybox(): Promise<boolean> {
   try {
     accessSync(BUSYBOX, constants.X_OK);
@@ -51,7 +38,7 @@ async function isStaticBusybox(): Promise<boolean> {
 /** Throws one error naming every missing client and the exact install command. */
 export async function requireClients(): Promise<void> {
   const missing = Object.entries(COMMANDS)
-    .filter(([cmd]) => findOnPath(cmd) === undefined)
+    .filter(([cmd]) => onPath(cmd) === undefined)
     .map(([cmd, pkg]) => `${cmd} (${pkg})`);
   if (!(await isStaticBusybox())) missing.push(`static ${BUSYBOX} (busybox-static)`);
   if (process.getuid?.() !== 0) missing.push('root (dockerd, containerd and podman --root need it)');
