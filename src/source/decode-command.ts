@@ -12,30 +12,29 @@
 // The limits (size, free space, a first block that must be a tar) are watched by polling the
 // file's size: the overshoot is bounded by one poll interval of decoding.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type DecodeWatch, HEAD_BYTES, WatchStop, countBytes } from './decoder.js';
+import { type DecodeWatch, HEAD_BYTES, WatchStop } from './decoder.js';
 import { onPath } from './on-path.js';
 
 const POLL_MS = 40;
 
-/** Compressed bytes: `size` bytes at `start` of the file at `path` (all of it, or a layer inside an archive). */
-export interface CompressedSpan {
+/** The compressed bytes: a file of their own (`whole`), or a span of one; `open` streams them, counted. */
+export interface CommandInput {
   path: string;
-  start: number;
-  size: number;
+  whole: boolean;
+  open: () => [Readable, ...Transform[]];
 }
 
 /** Runs `argv` on the compressed bytes with `fd` as its stdout; `onRead` gets compressed bytes read so far. */
-export async function decodeByCommand(span: CompressedSpan, argv: readonly string[], fd: number, watch: DecodeWatch, onRead?: (bytes: number) => void): Promise<void> {
-  const { path, start, size } = span;
+export async function decodeByCommand(input: CommandInput, argv: readonly string[], fd: number, watch: DecodeWatch, onRead?: (bytes: number) => void): Promise<void> {
   const setpriv = parentDeathSignal();
-  // The command reads a whole file by itself; a span inside one (the command would read on past it) goes through the pipe.
-  const whole = start === 0 && statSync(path).size === size;
-  const input = setpriv && whole ? openSync(path, 'r') : 'pipe';
+  // The command reads a whole file by itself; a span inside one (it would read on past it) goes through the pipe.
+  const stdin = setpriv && input.whole ? openSync(input.path, 'r') : 'pipe';
   const [command, ...args] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...argv] : argv;
-  const child = spawn(command!, args, { stdio: [input, fd, 'pipe'] });
-  if (typeof input === 'number') closeSync(input);
+  const child = spawn(command!, args, { stdio: [stdin, fd, 'pipe'] });
+  if (typeof stdin === 'number') closeSync(stdin);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-400)));
   const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
@@ -48,7 +47,7 @@ export async function decodeByCommand(span: CompressedSpan, argv: readonly strin
   let feeding: Promise<void> = Promise.resolve();
   if (child.stdin) {
     child.stdin.on('error', () => {}); // EPIPE when the command stops first: its status says why
-    feeding = pipeline(createReadStream(path, { start, end: start + size - 1 }), countBytes(onRead), child.stdin).catch(() => {});
+    feeding = pipeline([...input.open(), child.stdin]).catch(() => {});
   }
   let stop: string | undefined;
   let headSeen = false;

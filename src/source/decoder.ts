@@ -1,6 +1,6 @@
 // The ways a compressed archive is decoded into its temporary copy, and the limits each stays within
 // (src/source/decompress.ts chooses and runs them).
-import { Transform } from 'node:stream';
+import type { Transform } from 'node:stream';
 
 /** Pushed compressed bytes, calls back with each decoded block, synchronously. */
 export interface BlockDecoder {
@@ -38,16 +38,4 @@ export class WatchStop extends Error {
   constructor(readonly problem: string) {
     super(problem);
   }
-}
-
-/** Passes bytes through, telling the running total. */
-export function countBytes(onCount?: (total: number) => void): Transform {
-  let total = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      total += chunk.length;
-      onCount?.(total);
-      callback(null, chunk);
-    },
-  });
 }

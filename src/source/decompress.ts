@@ -2,11 +2,11 @@
 // the decompressed size (a 4 MiB .gz of zeros expands to 4 GiB), a free-space check before writing
 // and while writing, and an early look at the first block so a bomb that is not a tar stops at once.
 import { createReadStream } from 'node:fs';
-import type { Readable, Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { LoadError } from '../load-error.js';
 import { decodeByCommand } from './decode-command.js';
 import { decodeBlocks, decodeStream } from './decode-in-process.js';
-import { type DecodeWatch, type Decoder, WatchStop, countBytes } from './decoder.js';
+import { type DecodeWatch, type Decoder, WatchStop } from './decoder.js';
 import { systemProblem } from './input.js';
 import { type TempFile, createTempFile, freeSpace } from './temp.js';
 import { formatBytes } from '../units.js';
@@ -65,7 +65,7 @@ export async function decompressToTemp(source: string, size: number, codec: stri
   const onRead = (n: number) => options.onProgress?.(n, size);
   const input = (highWaterMark = READ_CHUNK): [Readable, Transform] => [createReadStream(source, { highWaterMark, start, end: start + size - 1 }), countBytes(onRead)];
   try {
-    if (decoder.kind === 'command') await decodeByCommand({ path: source, start, size }, decoder.argv, temp.fd, watch, onRead);
+    if (decoder.kind === 'command') await decodeByCommand({ path: source, whole: options.start === undefined, open: input }, decoder.argv, temp.fd, watch, onRead);
     else if (decoder.kind === 'blocks') await decodeBlocks(input(BLOCKS_INPUT), decoder.start, temp.fd, watch);
     else await decodeStream(input(), decoder.stream(), temp.fd, watch);
     return temp;
@@ -94,4 +94,16 @@ function watchFor(codec: string, options: DecompressOptions, where: string): Dec
       return problem === undefined ? undefined : `is ${codec}-compressed, but what it holds ${problem}`;
     },
   };
+}
+
+/** Passes bytes through, telling the running total. */
+function countBytes(onCount: (total: number) => void): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      onCount(total);
+      callback(null, chunk);
+    },
+  });
 }
