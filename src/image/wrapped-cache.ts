@@ -9,6 +9,7 @@
 // tarball (`crane pull`, a `manifest.json` archive) is recognised the same way.
 import { createGunzip } from 'node:zlib';
 import { type Descriptor, MediaType } from '../model.js';
+import { CACHE_BLOBS, CACHE_MANIFESTS } from '../source/inputs.js';
 import { type ArchiveOptions, openNestedArchive } from '../tar/archive.js';
 import { BLOCK, decodeHeader } from '../tar/header.js';
 import type { TarIndex } from '../tar/index.js';
@@ -25,7 +26,7 @@ const PEEK = 16 * 1024;
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const LAYER_TYPES = new Set<string>([MediaType.ociLayerGzip, MediaType.ociLayer, MediaType.dockerLayerGzip]);
 /** The first entries of the cache's tar, in filemap's name order. */
-const CACHE_ROOTS = ['blob', 'manifests'];
+const CACHE_ROOTS = [CACHE_BLOBS, CACHE_MANIFESTS];
 
 /** The flat cache inside `layout`'s one image, opened as an archive; undefined when it is no Talos cache image. */
 export async function openWrappedCache(layout: TarIndex, options: ArchiveOptions = {}): Promise<TarIndex | undefined> {

@@ -13,8 +13,9 @@ export function lacksHost(req: IncomingMessage): boolean {
   return req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1;
 }
 
-export const requireHost: Stage = (next) => async (req, res) => {
+// Not an async function: every request passes through here, and gets no extra promise.
+export const requireHost: Stage = (next) => (req, res) => {
   if (!lacksHost(req)) return next(req, res);
   const reply = errorReply(new RegistryError('NAME_INVALID', { reason: 'HTTP/1.1 request without a Host header (RFC 9112 section 3.2)' }));
-  return writeReply(req, res, reply);
+  return Promise.resolve(writeReply(req, res, reply));
 };

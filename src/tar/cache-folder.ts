@@ -4,11 +4,11 @@
 // (a FileSource), so the same reader serves the folder and a tar of it. Nothing is opened at start
 // beyond the manifests the reader asks for.
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { systemProblem } from '../source/input.js';
-import { CACHE_BLOBS, CACHE_MANIFESTS } from '../source/inputs.js';
+import { CACHE_BLOBS, CACHE_MANIFESTS, regularFileSize } from '../source/inputs.js';
 import { FolderIndex } from './layout-folder.js';
 import type { TarEntry, TarIndex } from './index.js';
 
@@ -25,7 +25,7 @@ export async function indexCacheFolder(dir: string): Promise<TarIndex> {
 /** Adds the regular files below `dir/rel` (symlinks followed to files, never to folders). */
 async function addFiles(dir: string, rel: string, entries: Map<string, TarEntry>, depth: number): Promise<void> {
   const children = await listDir(dir, rel);
-  const sizes = await Promise.all(children.map((c) => (c.isDirectory() ? undefined : fileSize(join(dir, rel, c.name)))));
+  const sizes = await Promise.all(children.map((c) => (c.isDirectory() ? undefined : regularFileSize(join(dir, rel, c.name)))));
   for (const [i, child] of children.entries()) {
     const name = `${rel}/${child.name}`;
     const size = sizes[i];
@@ -43,9 +43,4 @@ async function listDir(dir: string, rel: string): Promise<Dirent[]> {
   } catch (err) {
     throw new LoadError(dir, `cannot list the folder (${systemProblem(err as NodeJS.ErrnoException)})`, rel);
   }
-}
-
-async function fileSize(path: string): Promise<number | undefined> {
-  const s = await stat(path).catch(() => undefined);
-  return s?.isFile() ? s.size : undefined;
 }
