@@ -69,7 +69,11 @@ async function looksLikeArchive(path: string): Promise<boolean> {
   return bytes.subarray(USTAR_AT, USTAR_AT + USTAR.length).equals(USTAR);
 }
 
+/** An OCI image layout's file names (image-spec image-layout.md), read by the folder index and the readers. */
 export const OCI_LAYOUT = 'oci-layout';
+export const INDEX_JSON = 'index.json';
+/** hauler's full index beside a `--containerd` filtered index.json (src/image/readers/hauler.ts). */
+export const HAULER_INDEX_JSON = 'hauler-index.json';
 
 /**
  * True when `dir` holds an `oci-layout` file, or `index.json` beside `blobs/` (a hauler store, which
@@ -79,7 +83,7 @@ export const OCI_LAYOUT = 'oci-layout';
 export async function isLayoutFolder(dir: string): Promise<boolean> {
   if ((await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined) return true;
   const blobs = await stat(join(dir, 'blobs')).catch(() => undefined);
-  return blobs?.isDirectory() === true && (await regularFileSize(join(dir, 'index.json'))) !== undefined;
+  return blobs?.isDirectory() === true && (await regularFileSize(join(dir, INDEX_JSON))) !== undefined;
 }
 
 /** Talos' flat image cache (`talosctl images cache-create --layout flat`, siderolabs/talos pkg/imager/cache). */

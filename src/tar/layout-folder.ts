@@ -6,12 +6,9 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import type { FileSource, TarSource } from '../model.js';
-import { OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
+import { HAULER_INDEX_JSON, INDEX_JSON, OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
 import { TarIndex, type TarEntry } from './index.js';
 
-const INDEX_JSON = 'index.json';
-/** hauler's full index beside a filtered index.json (src/image/readers/hauler.ts). */
-const HAULER_INDEX_JSON = 'hauler-index.json';
 const BLOBS = 'blobs';
 
 /** A folder read as an archive: each entry is the file of that relative name, read where it lies. */

@@ -13,11 +13,12 @@
 // - manifest.json is derived from index.json for `docker load` (writeExportsManifest); its tags for
 //   digest-pinned images (`sha256-<index hex>-linux-amd64`) name platforms, not the index: not read.
 import type { Descriptor } from '../../model.js';
+import { HAULER_INDEX_JSON } from '../../source/inputs.js';
 import type { TarIndex } from '../../tar/index.js';
 import { isObject } from '../config.js';
 import type { ImageName } from '../names.js';
 
-export const HAULER_INDEX_JSON = 'hauler-index.json';
+export { HAULER_INDEX_JSON };
 const KIND = 'kind';
 const KIND_PREFIX = 'dev.hauler/';
 const IMAGE_KINDS = new Set(['dev.hauler/image', 'dev.hauler/imageIndex']);

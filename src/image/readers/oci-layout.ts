@@ -13,9 +13,10 @@ import { parseArchiveName, parseNameList } from './names-entry.js';
 import { type Tree, TreeReader } from './oci-tree.js';
 import { HAULER_INDEX_JSON, type Named, haulerNames, isHaulerIndex, layoutIndexFile } from './hauler.js';
 import type { ImageName } from '../names.js';
+import { INDEX_JSON, OCI_LAYOUT } from '../../source/inputs.js';
 
-export const OCI_LAYOUT = 'oci-layout';
-export const INDEX_JSON = 'index.json';
+export { INDEX_JSON, OCI_LAYOUT };
+
 const MANIFEST_JSON = 'manifest.json';
 /** containerd, nerdctl and Docker 25+ put the full reference here. */
 const IMAGE_NAME_ANNOTATION = 'io.containerd.image.name';
