@@ -1,8 +1,8 @@
 // A proxy in front of a registry that misbehaves on cue: answers some requests itself (429, a
 // refusal), or cuts a request body after some bytes, and forwards everything else unchanged.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { listenOnLoopback } from './proxy.js';
 
 export type Fault =
   | { answer: number; headers?: Record<string, string>; body?: string }
@@ -52,14 +52,5 @@ export async function startFaultProxy(upstreamPort: number, fault: (req: Incomin
     }
     pipeline(req, upstream).catch(() => upstream.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    host: `127.0.0.1:${port}`,
-    log,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...(await listenOnLoopback(server)), log };
 }

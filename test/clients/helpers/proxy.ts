@@ -27,11 +27,15 @@ export async function startRecordingProxy(upstreamPort: number): Promise<Recordi
     });
     pipeline(req, upstream).catch(() => upstream.destroy());
   });
+  return { ...(await listenOnLoopback(server)), requests };
+}
+
+/** Listens on 127.0.0.1 at a free port: the `host:port` clients use, and a close that cuts open connections. */
+export async function listenOnLoopback(server: Server): Promise<{ host: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     host: `127.0.0.1:${port}`,
-    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
