@@ -312,8 +312,16 @@ describe('the zstd command while decompressing', () => {
         // A descriptor of the copy, held here, tells how far zstd got once it is gone.
         const { pid: zstd, copy } = await decoderOfCopy(child!.pid!, tmp);
         try {
+          // Held still while the server goes, so that a loaded machine cannot let it finish first;
+          // let go after, so that only what the server arranged can stop it.
+          process.kill(zstd, 'SIGSTOP');
           child!.kill(signal);
           await done;
+          try {
+            process.kill(zstd, 'SIGCONT');
+          } catch {
+            // already gone
+          }
           await gone(zstd);
           expect((await copy.stat()).size).toBeLessThan(BODY);
         } finally {
