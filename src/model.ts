@@ -1,5 +1,6 @@
 // The image model: what the loader builds from one or more tarballs and the registry serves.
-// Built once at start-up, never changed afterwards; the registry layer only reads it.
+// Never changed once built (a new generation of content is a new model: docs/design/snapshot.md);
+// the registry layer only reads it.
 
 export const MediaType = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -94,6 +95,15 @@ export interface ImageRecord {
   layers: number;
   /** Total bytes of config and layers (of every platform present, for an index). */
   size: number;
+  /** Set by a signature policy (src/trust): signed by which key, or refused and why. */
+  trust?: { signedBy: string } | { refused: Refusal };
+}
+
+/** Why an image is not served (docs/design/snapshot.md); decided at load, read per request. */
+export interface Refusal {
+  reason: 'unsigned' | 'unknown-key' | 'bad-signature' | 'digest-mismatch' | 'reference-mismatch' | 'not-allowed';
+  /** One line, for the 403 DENIED body, the log and the banner. */
+  message: string;
 }
 
 export interface ImageModel {
@@ -105,6 +115,8 @@ export interface ImageModel {
   images: ImageRecord[];
   /** Non-fatal findings at load time (e.g. platforms listed whose blobs are absent). */
   warnings: string[];
+  /** Manifest digest → why it is refused (src/trust). Absent: every image is served. */
+  refused?: Map<string, Refusal>;
 }
 
 export function formatPlatform(p: Platform): string {
