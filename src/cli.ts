@@ -98,6 +98,7 @@ export function buildProgram(): Command {
     .option('--htpasswd <file>', 'require HTTP Basic auth on every /v2/ route; bcrypt entries only (htpasswd -B)')
     .option('--allow-insecure-auth', 'allow --htpasswd over plain HTTP on a non-loopback address', false)
     .option('--no-metrics', 'do not serve /metrics (Prometheus)')
+    .option('--no-ui', 'do not serve the page at /ui/ (images, and the nodes pulling them), nor keep its per-client figures')
     .addOption(new Option('--platform <os/arch[/variant]>', 'platform served to clients that accept no image index').argParser(platformOption).default(DEFAULT_PLATFORM, 'linux/amd64'))
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--verify', 'hash every blob against its digest before serving', false)
@@ -108,7 +109,7 @@ export function buildProgram(): Command {
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
     const model = await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
-      tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics,
+      tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
       tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
     });

@@ -6,6 +6,9 @@ import bcrypt from 'bcryptjs';
 import { LoadError } from '../load-error.js';
 import { RegistryError } from './errors.js';
 import { errorReply } from './respond.js';
+import { parseBasic } from './basic.js';
+
+export { parseBasic };
 import { writeReply, type Stage } from './stages.js';
 
 export const REALM = 'seed-registry';
@@ -60,15 +63,6 @@ export function createVerifier(users: Map<string, string>): (authorization: stri
     pending.set(authorization, check);
     return check;
   };
-}
-
-/** `Basic base64(user:password)` (RFC 7617); undefined for anything else. */
-export function parseBasic(header: string): { user: string; password: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i.exec(header);
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 const CHALLENGE = { 'WWW-Authenticate': `Basic realm="${REALM}"` };

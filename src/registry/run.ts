@@ -13,6 +13,8 @@ import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
+import { createUi, type Ui } from '../ui/index.js';
+import { join } from 'node:path';
 
 export interface ServeOptions {
   tars: string[];
@@ -30,6 +32,10 @@ export interface ServeOptions {
   allowInsecureAuth?: boolean;
   /** Serve /metrics (default on). */
   metrics?: boolean;
+  /** Serve the page at /ui/ and keep its per-client figures (default on). */
+  ui?: boolean;
+  /** This build's version, for the page. */
+  version?: string;
   platform: Platform;
   repository?: string;
   verify: boolean;
@@ -52,7 +58,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const stages = buildStages(model, auth, options.metrics ?? true);
+  const ui = options.ui === false ? undefined : createUi(() => model);
+  const stages = buildStages(model, auth, options.metrics ?? true, ui);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
@@ -71,6 +78,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
   const address = await listenDefault(registry.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
+  const caPath = options.tlsSelfSigned === undefined ? undefined : join(options.tlsSelfSigned, 'ca.crt');
+  ui?.started({ version: options.version ?? 'unknown', host: reachable[0]!, auth: auth !== undefined, ...(tls && { certChain: tls.pair.cert, caPath }) });
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
@@ -96,9 +105,18 @@ async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefin
   return authStage(loadHtpasswd(o.htpasswd));
 }
 
-/** Outermost first: metrics count everything, health is never behind auth. */
-function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
-  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
+/**
+ * Outermost first: metrics count everything, health is never behind auth, the page's client table
+ * sees refused requests too, and the page is behind auth like the API.
+ */
+function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean, ui: Ui | undefined): Stage[] {
+  return [
+    ...(metrics ? [metricsStage(model.images.length)] : []),
+    healthStage(servedFiles(model)),
+    ...(ui ? [ui.tracker] : []),
+    ...(auth ? [auth] : []),
+    ...(ui ? [ui.page] : []),
+  ];
 }
 
 /**

@@ -1,0 +1,148 @@
+// Who pulls what: one record per client address, kept by a stage outside auth (so refused
+// requests count too) and read only when someone looks at the page. Per request it costs a map
+// lookup and a few comparisons; bytes in flight are read off the socket when the page asks, not
+// counted per chunk.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseBasic } from '../registry/basic.js';
+import { handlerOf } from '../registry/metrics.js';
+import type { Stage } from '../registry/stages.js';
+
+/** Past this many addresses the oldest are forgotten: a scanner cannot grow the table without bound. */
+const MAX_CLIENTS = 4096;
+const MAX_EVENTS = 200;
+
+export type EventKind = 'denied' | 'not-found' | 'error' | 'cut' | 'tls' | 'reload' | 'throttled';
+
+export interface SeedEvent {
+  time: string;
+  kind: EventKind;
+  address?: string;
+  user?: string;
+  message: string;
+}
+
+export interface Transfer {
+  digest: string;
+  /** The first byte asked for (`Range: bytes=N-`), 0 for the whole blob. */
+  from: number;
+  res: ServerResponse;
+  /** The socket's bytesWritten when the transfer began; a keep-alive socket carries one response at a time. */
+  start: number;
+}
+
+export interface ClientRecord {
+  address: string;
+  user?: string;
+  /** The Authorization header the user name was read from: decoded again only when it changes. */
+  authorization?: string;
+  firstSeen: number;
+  lastSeen: number;
+  requests: number;
+  errors: number;
+  /** Blob bytes of finished transfers (cut ones included, by what got out). */
+  bytes: number;
+  /** Manifests answered 200, as asked: a digest, or `name:tag` (resolved against the model when the page reads it). */
+  manifests: Set<string>;
+  /** Blob digest → the furthest byte offset a finished 200/206 reached (the blob is whole when it reaches its size). */
+  blobs: Map<string, number>;
+  transfers: Set<Transfer>;
+  /** The last time the page read this client's bytes, for its rate. */
+  sample?: { at: number; bytes: number; rate: number };
+}
+
+export class ClientTracker {
+  readonly clients = new Map<string, ClientRecord>();
+  readonly events: SeedEvent[] = [];
+
+  event(e: Omit<SeedEvent, 'time'>): void {
+    this.events.push({ time: new Date().toISOString(), ...e });
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+  }
+
+  seen(req: IncomingMessage): ClientRecord {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    let c = this.clients.get(address);
+    const now = Date.now();
+    if (c === undefined) {
+      if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
+      c = { address, firstSeen: now, lastSeen: now, requests: 0, errors: 0, bytes: 0, manifests: new Set(), blobs: new Map(), transfers: new Set() };
+      this.clients.set(address, c);
+    }
+    c.lastSeen = now;
+    c.requests++;
+    const authorization = req.headers.authorization;
+    if (authorization !== c.authorization) {
+      c.authorization = authorization;
+      c.user = authorization === undefined ? undefined : parseBasic(authorization)?.user;
+    }
+    return c;
+  }
+
+  /** Bytes of `t` that reached the socket so far (headers included: an estimate, clipped to `size`, the blob's). */
+  static progress(t: Transfer, size: number): number {
+    const written = (t.res.socket?.bytesWritten ?? t.start) - t.start;
+    return Math.max(0, Math.min(size - t.from, written));
+  }
+}
+
+/** The digest a /v2/<name>/blobs/<digest> path names, without its query. */
+function blobDigest(url: string): string {
+  const at = url.lastIndexOf('/blobs/') + '/blobs/'.length;
+  const q = url.indexOf('?', at);
+  return q < 0 ? url.slice(at) : url.slice(at, q);
+}
+
+/** `name:reference` of a /v2/<name>/manifests/<reference> path, or the digest it names. */
+function manifestReference(url: string): string {
+  const at = url.lastIndexOf('/manifests/');
+  const q = url.indexOf('?', at);
+  const reference = q < 0 ? url.slice(at + '/manifests/'.length) : url.slice(at + '/manifests/'.length, q);
+  return reference.startsWith('sha256:') ? reference : `${url.slice('/v2/'.length, at)}:${reference}`;
+}
+
+/** The first byte of `Range: bytes=N-...`; 0 without a range. */
+function rangeStart(range: string | undefined): number {
+  const m = range === undefined ? null : /^bytes=(\d+)-/.exec(range);
+  return m === null ? 0 : Number(m[1]);
+}
+
+/** Outside auth: refused requests are recorded too. Only /v2/ requests are; the page's own are not. */
+export function trackerStage(tracker: ClientTracker): Stage {
+  return (next) => (req, res) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/v2/')) return next(req, res);
+    const client = tracker.seen(req);
+    const kind = handlerOf(url);
+    let transfer: Transfer | undefined;
+    if (kind === 'blobs' && req.method === 'GET') {
+      transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten };
+      client.transfers.add(transfer);
+    }
+    const finish = (bytes: number) => {
+      if (transfer !== undefined) finishTransfer(tracker, client, transfer, res, bytes);
+      else if (kind === 'manifests' && res.statusCode === 200) client.manifests.add(manifestReference(url));
+      if (res.statusCode >= 400) failed(tracker, client, req, res.statusCode);
+      return bytes;
+    };
+    return next(req, res).then(finish, (error: unknown) => {
+      finish(0);
+      throw error;
+    });
+  };
+}
+
+function finishTransfer(tracker: ClientTracker, client: ClientRecord, t: Transfer, res: ServerResponse, bytes: number): void {
+  client.transfers.delete(t);
+  client.bytes += bytes;
+  if (res.statusCode === 200 || res.statusCode === 206) client.blobs.set(t.digest, Math.max(client.blobs.get(t.digest) ?? 0, t.from + bytes));
+  if (res.statusCode < 300 && !res.writableFinished) {
+    tracker.event({ kind: 'cut', address: client.address, ...(client.user !== undefined && { user: client.user }), message: `blob ${t.digest} cut after ${bytes} bytes` });
+  }
+}
+
+function failed(tracker: ClientTracker, client: ClientRecord, req: IncomingMessage, status: number): void {
+  client.errors++;
+  const kind: EventKind = status === 401 || status === 403 ? 'denied' : status === 404 ? 'not-found' : status === 429 ? 'throttled' : 'error';
+  const who = client.user !== undefined ? ` (user ${client.user})` : '';
+  tracker.event({ kind, address: client.address, ...(client.user !== undefined && { user: client.user }), message: `${status} ${req.method ?? ''} ${req.url ?? ''}${who}` });
+}
