@@ -21,6 +21,7 @@ import { measureNodeFloor, renderFloor } from './floor.js';
 import { measureRelease, renderRelease } from './release.js';
 import { renderZstd, runZstdBench } from './zstd.js';
 import { renderTalos, runTalosBench } from './talos.js';
+import { renderUi, runUiBench } from './ui.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
@@ -55,6 +56,8 @@ const USAGE = `usage: node bench/run.js [options]
   --release-exe FILE measure this executable instead of building one
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
   --zstd-mib N       its image size (default 512); --runs sets its runs
+  --ui               only the page's cost when nobody looks (bench/ui.js): manifest req/s with the page and --no-ui,
+                     --wrk-runs paired runs of --wrk-seconds
   --talos            only Talos' image cache (bench/talos.js): flat folder and OCI cache image against gzip -dc
   --talos-images N, --talos-mib N   its images and total MiB of layers (default 8, 512); --runs sets its runs
   --memory           run only the memory section (peak RSS, 4 vs --memory-clients pulls; one-stream MiB/s)
@@ -82,7 +85,7 @@ function parseOptions(argv) {
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
-      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' },
+      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
@@ -106,6 +109,7 @@ function parseOptions(argv) {
     release: { only: Boolean(values.release), runs: Math.max(1, n['release-runs']), executable: values['release-exe'] },
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
     zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
+    ui: Boolean(values.ui),
     talos: values.talos ? { images: Number(values['talos-images'] ?? 8), mib: Number(values['talos-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
   };
 }
@@ -155,6 +159,7 @@ async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
   if (opts.talos) return void console.log(renderTalos(await runTalosBench(opts.talos)));
+  if (opts.ui) return void console.log(renderUi(await runUiBench({ runs: opts.wrkRuns, ...opts.wrk })));
   if (opts.herd) return runHerd(opts, ROOT);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };

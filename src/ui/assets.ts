@@ -19,7 +19,7 @@ code{font:13px ui-monospace,monospace;background:var(--code);padding:0 .2em;bord
 .hint,small,.empty{color:var(--muted)}
 .tag{display:inline-block;font-size:12px;border:1px solid var(--line);border-radius:1em;padding:0 .5em}
 .ok{color:var(--ok)}.busy{color:var(--busy)}.bad{color:var(--bad)}
-.pulls li{margin:.2rem 0}.runtime{display:inline-block;min-width:4.5em;color:var(--muted)}
+.pulls li{margin:.2rem 0;display:flex;gap:.5rem;align-items:baseline}.pulls code{overflow-wrap:anywhere}.pulls button{flex:none}.runtime{flex:none;min-width:4em;color:var(--muted)}
 button{font:inherit;font-size:12px;padding:.1em .6em;border:1px solid var(--line);border-radius:4px;background:var(--code);color:var(--fg);cursor:pointer}
 button:focus-visible,a:focus-visible,summary:focus-visible{outline:2px solid var(--busy);outline-offset:2px}
 .events{padding-left:0;list-style:none;font-size:14px}.events li{margin:.15rem 0}

@@ -4,8 +4,7 @@
 // counted per chunk.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseBasic } from '../registry/basic.js';
-import { handlerOf } from '../registry/metrics.js';
-import type { Stage } from '../registry/stages.js';
+import type { Handler, Stage } from '../registry/stages.js';
 
 /** Past this many addresses the oldest are forgotten: a scanner cannot grow the table without bound. */
 const MAX_CLIENTS = 4096;
@@ -41,7 +40,7 @@ export interface ClientRecord {
   errors: number;
   /** Blob bytes of finished transfers (cut ones included, by what got out). */
   bytes: number;
-  /** Manifests answered 200, as asked: a digest, or `name:tag` (resolved against the model when the page reads it). */
+  /** Paths of manifest requests answered 200, as asked (resolved against the model when the page reads them). */
   manifests: Set<string>;
   /** Blob digest → the furthest byte offset a finished 200/206 reached (the blob is whole when it reaches its size). */
   blobs: Map<string, number>;
@@ -50,9 +49,17 @@ export interface ClientRecord {
   sample?: { at: number; bytes: number; rate: number };
 }
 
+/** "Last seen" needs no finer clock than this: read from a field, not Date.now(), per request. */
+const CLOCK_MS = 250;
+
 export class ClientTracker {
   readonly clients = new Map<string, ClientRecord>();
   readonly events: SeedEvent[] = [];
+  private now = Date.now();
+
+  constructor() {
+    setInterval(() => (this.now = Date.now()), CLOCK_MS).unref();
+  }
 
   event(e: Omit<SeedEvent, 'time'>): void {
     this.events.push({ time: new Date().toISOString(), ...e });
@@ -62,7 +69,7 @@ export class ClientTracker {
   seen(req: IncomingMessage): ClientRecord {
     const address = req.socket.remoteAddress ?? 'unknown';
     let c = this.clients.get(address);
-    const now = Date.now();
+    const now = this.now;
     if (c === undefined) {
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
       c = { address, firstSeen: now, lastSeen: now, requests: 0, errors: 0, bytes: 0, manifests: new Set(), blobs: new Map(), transfers: new Set() };
@@ -92,43 +99,47 @@ function blobDigest(url: string): string {
   return q < 0 ? url.slice(at) : url.slice(at, q);
 }
 
-/** `name:reference` of a /v2/<name>/manifests/<reference> path, or the digest it names. */
-function manifestReference(url: string): string {
-  const at = url.lastIndexOf('/manifests/');
-  const q = url.indexOf('?', at);
-  const reference = q < 0 ? url.slice(at + '/manifests/'.length) : url.slice(at + '/manifests/'.length, q);
-  return reference.startsWith('sha256:') ? reference : `${url.slice('/v2/'.length, at)}:${reference}`;
-}
-
 /** The first byte of `Range: bytes=N-...`; 0 without a range. */
 function rangeStart(range: string | undefined): number {
   const m = range === undefined ? null : /^bytes=(\d+)-/.exec(range);
   return m === null ? 0 : Number(m[1]);
 }
 
-/** Outside auth: refused requests are recorded too. Only /v2/ requests are; the page's own are not. */
+/**
+ * Outside auth: refused requests are recorded too. Only /v2/ requests are; the page's own are not.
+ * A manifest request costs a map lookup and one string kept as asked (resolved when the page
+ * reads it); only blob GETs and failures do more.
+ */
 export function trackerStage(tracker: ClientTracker): Stage {
   return (next) => (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith('/v2/')) return next(req, res);
     const client = tracker.seen(req);
-    const kind = handlerOf(url);
-    let transfer: Transfer | undefined;
-    if (kind === 'blobs' && req.method === 'GET') {
-      transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten };
-      client.transfers.add(transfer);
-    }
-    const finish = (bytes: number) => {
-      if (transfer !== undefined) finishTransfer(tracker, client, transfer, res, bytes);
-      else if (kind === 'manifests' && res.statusCode === 200) client.manifests.add(manifestReference(url));
-      if (res.statusCode >= 400) failed(tracker, client, req, res.statusCode);
+    if (req.method === 'GET' && url.includes('/blobs/')) return trackTransfer(tracker, client, next, req, res, url);
+    return next(req, res).then((bytes) => {
+      if (res.statusCode === 200) {
+        if (url.includes('/manifests/')) client.manifests.add(url);
+      } else if (res.statusCode >= 400 && !(res.statusCode === 401 && req.headers.authorization === undefined)) {
+        // A 401 to a request without credentials is the challenge every client starts with, not a failure.
+        failed(tracker, client, req, res.statusCode);
+      }
       return bytes;
-    };
-    return next(req, res).then(finish, (error: unknown) => {
-      finish(0);
-      throw error;
     });
   };
+}
+
+function trackTransfer(tracker: ClientTracker, client: ClientRecord, next: Handler, req: IncomingMessage, res: ServerResponse, url: string): Promise<number> {
+  const transfer: Transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten };
+  client.transfers.add(transfer);
+  const finish = (bytes: number) => {
+    finishTransfer(tracker, client, transfer, res, bytes);
+    if (res.statusCode >= 400) failed(tracker, client, req, res.statusCode);
+    return bytes;
+  };
+  return next(req, res).then(finish, (error: unknown) => {
+    finish(0);
+    throw error;
+  });
 }
 
 function finishTransfer(tracker: ClientTracker, client: ClientRecord, t: Transfer, res: ServerResponse, bytes: number): void {

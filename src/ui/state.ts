@@ -152,10 +152,19 @@ function imageManifests(model: ImageModel, digest: string): Manifest[] {
   return (m.manifests ?? []).map((d) => model.manifests.get(d.digest)).filter((c): c is Manifest => c !== undefined && !isIndex(c.mediaType));
 }
 
+/** `name:reference` of a /v2/<name>/manifests/<reference> path, or the digest it names. */
+function manifestReference(url: string): string {
+  const at = url.lastIndexOf('/manifests/');
+  const q = url.indexOf('?', at);
+  const reference = q < 0 ? url.slice(at + '/manifests/'.length) : url.slice(at + '/manifests/'.length, q);
+  return reference.startsWith('sha256:') ? reference : `${url.slice('/v2/'.length, at)}:${reference}`;
+}
+
 /** The digests a client's manifest requests resolved to: by digest, or `name:tag` through the model's tags. */
 function askedDigests(model: ImageModel, c: ClientRecord): Set<string> {
   const digests = new Set<string>();
-  for (const asked of c.manifests) {
+  for (const path of c.manifests) {
+    const asked = manifestReference(path);
     if (asked.startsWith('sha256:')) digests.add(asked);
     else {
       const colon = asked.lastIndexOf(':');

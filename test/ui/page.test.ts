@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/image/load.js';
@@ -137,13 +137,15 @@ describe('who pulled what', () => {
   });
 
   it('a refused login is an event naming the user, never the password; the page itself is not a client', async () => {
+    // The challenge every client starts with (no credentials yet) is no failure.
+    await get(guarded, '/v2/');
     await get(guarded, '/v2/', { authorization: basic('mallory', 'guess-1') });
     const s = await state(guarded, { authorization: ALICE });
     const denied = s.events.filter((e) => e.kind === 'denied');
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatchObject({ address: '127.0.0.1', user: 'mallory' });
     expect(JSON.stringify(s)).not.toContain('guess-1');
-    expect(s.clients.map((c) => c.user)).toEqual(['mallory']);
+    expect(s.clients.map((c) => [c.user, c.requests, c.errors])).toEqual([['mallory', 2, 1]]);
   });
 
   it('a missing image is an event too', async () => {
