@@ -28,8 +28,8 @@ async function writeTree(root: string, entries: PackEntry[]): Promise<string> {
   return root;
 }
 
-async function loadError(paths: string[], recursive = false): Promise<string> {
-  const error = await loadImages(paths, { recursive }).then(
+async function loadError(paths: string[], recursive = false, strict = false): Promise<string> {
+  const error = await loadImages(paths, { recursive, strict }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -92,12 +92,14 @@ describe('folder of archives', () => {
     expect(model.images.map((i) => `${i.repository}:${i.tag}`)).toEqual(['library/a:1', 'org/b:1', 'library/c:1']);
   });
 
-  it('the same tag for two digests across archives: one line naming both files', async () => {
+  it('the same tag for two digests across archives (--strict): one line naming both files', async () => {
     const clash = join(fixture.dir, 'clash');
     await mkdir(clash);
     await writeArchive(clash, '1.tar', craneEntries(['app:1'], [amd]));
     await writeArchive(clash, '2.tar', craneEntries(['app:1'], [other]));
-    expect(await loadError([clash])).toMatch(new RegExp(`^${clash}/2.tar: tag docker.io/library/app:1 names sha256:\\w+ here but is already claimed by sha256:\\w+ in ${clash}/1.tar$`));
+    const warned = await loadImages([clash]);
+    expect(warned.warnings).toEqual([expect.stringMatching(new RegExp(`^tag docker.io/library/app:1 is sha256:\\w+ in ${clash}/1.tar and sha256:\\w+ in ${clash}/2.tar: serving the first`))]);
+    expect(await loadError([clash], false, true)).toMatch(new RegExp(`^${clash}/2.tar: tag docker.io/library/app:1 names sha256:\\w+ here but is already claimed by sha256:\\w+ in ${clash}/1.tar$`));
   });
 
   it('a folder with no archive: one line, with the --recursive hint', async () => {
