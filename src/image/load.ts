@@ -42,7 +42,7 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
     () => current,
     async () => {
       const builder = new ModelBuilder({ strict: options.strict ?? false });
-      const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
+      const { inputs, skipped, unsearched } = await expandInputs(tarPaths, options.recursive ?? false);
       for (const input of inputs) {
         current = input.path;
         const index = await openInput(input, options);
@@ -51,7 +51,10 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
         for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path), input.path);
       }
       const model = builder.build();
-      model.warnings.unshift(...skipped.map((path) => `${path}: not an image archive; skipped`));
+      model.warnings.unshift(
+        ...skipped.map((path) => `${path}: not an image archive; skipped`),
+        ...unsearched.map((path) => `${path}: a subfolder, not searched (serve its archives with --recursive)`),
+      );
       if (options.verify) {
         current = 'blobs to verify';
         await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });

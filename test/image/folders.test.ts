@@ -84,7 +84,27 @@ describe('folder of archives', () => {
     const model = await loadImages([folder]);
     expect(model.images.map((i) => `${i.repository}:${i.tag}`)).toEqual(['library/a:1', 'org/b:1']);
     expect(model.images.map((i) => i.tarPath)).toEqual([join(folder, 'a.tar.gz'), join(folder, 'b.tar')]);
-    expect(model.warnings).toEqual([`${join(folder, 'images.txt')}: not an image archive; skipped`]);
+    expect(model.warnings).toEqual([
+      `${join(folder, 'images.txt')}: not an image archive; skipped`,
+      `${join(folder, 'sub')}: a subfolder, not searched (serve its archives with --recursive)`,
+    ]);
+  });
+
+  it('an OCI layout folder in it is an input like an archive, without --recursive', async () => {
+    const withLayout = join(fixture.dir, 'with-layout');
+    await mkdir(withLayout);
+    await writeArchive(withLayout, 'a.tar', craneEntries(['docker.io/library/a:1'], [amd]));
+    const oci = new OciLayout();
+    const m = oci.image([other]);
+    const layout = await writeTree(join(withLayout, 'tool.oci'), oci.pack([{ ...m, ...refName('quay.io/org/tool:2') }]));
+    const model = await loadImages([withLayout]);
+    expect(model.images.map((i) => [`${i.registry}/${i.repository}:${i.tag}`, i.tarPath])).toEqual([
+      ['docker.io/library/a:1', join(withLayout, 'a.tar')],
+      ['quay.io/org/tool:2', layout],
+    ]);
+    expect(model.warnings).toEqual([]);
+    const s = await fixture.serve(model);
+    expect((await pull(s.pool, 'org/tool', '2')).blobs).toHaveLength(2);
   });
 
   it('searches subfolders only with --recursive', async () => {
