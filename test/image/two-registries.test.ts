@@ -22,7 +22,7 @@ let pause: string;
 
 beforeAll(async () => {
   const a = await writeArchive(fixture.dir, 'ghcr.tar', craneEntries(['ghcr.io/org/app:1', 'registry.k8s.io/pause:3.10'], [makeLayer('ghcr')]));
-  const b = await writeArchive(fixture.dir, 'hub.tar', craneEntries(['docker.io/org/app:1'], [makeLayer('hub')]));
+  const b = await writeArchive(fixture.dir, 'hub.tar', craneEntries(['docker.io/org/app:1', 'busybox:2'], [makeLayer('hub')]));
   model = await loadImages([a, b]);
   ghcr = model.images.find((r) => r.registry === 'ghcr.io')!.digest;
   hub = model.images.find((r) => r.registry === 'docker.io')!.digest;
@@ -49,6 +49,10 @@ describe('two registries, one repository:tag', () => {
     ['/v2/org/app/manifests/1?ns=docker.io', 'hub'],
     ['/v2/registry.k8s.io/pause/manifests/3.10', 'pause'],
     ['/v2/pause/manifests/3.10', 'pause'],
+    // docker.io's official images: `library/` or not, with the registry in front or not.
+    ['/v2/docker.io/library/busybox/manifests/2', 'hub'],
+    ['/v2/docker.io/busybox/manifests/2', 'hub'],
+    ['/v2/busybox/manifests/2', 'hub'],
   ])('%s is %s', async (path, which) => {
     expect(await digestAt(path)).toBe({ ghcr, hub, pause }[which]);
   });
@@ -60,13 +64,13 @@ describe('two registries, one repository:tag', () => {
   it('the catalog lists repositories as the archives name them, not the names with a registry', async () => {
     const s = await fixture.serve(model);
     const res = await s.pool.request({ method: 'GET', path: '/v2/_catalog' });
-    expect(((await res.body.json()) as { repositories: string[] }).repositories).toEqual(['org/app', 'pause']);
+    expect(((await res.body.json()) as { repositories: string[] }).repositories).toEqual(['busybox', 'library/busybox', 'org/app', 'pause']);
   });
 
   it('pull lines are distinct and each names its own registry where the short name would not', () => {
-    expect(model.images.map((r) => pullReference(model, r))).toEqual(['ghcr.io/org/app:1', 'pause:3.10', 'org/app:1']);
+    expect(model.images.map((r) => pullReference(model, r))).toEqual(['ghcr.io/org/app:1', 'pause:3.10', 'org/app:1', 'library/busybox:2']);
     const lines = banner(model, 'seed:5000').filter((l) => l.includes('docker pull'));
-    expect(lines.map((l) => l.trim().split(/\s+/)[2])).toEqual(['seed:5000/ghcr.io/org/app:1', 'seed:5000/pause:3.10', 'seed:5000/org/app:1']);
+    expect(lines.map((l) => l.trim().split(/\s+/)[2])).toEqual(['seed:5000/ghcr.io/org/app:1', 'seed:5000/pause:3.10', 'seed:5000/org/app:1', 'seed:5000/library/busybox:2']);
     const inspect = renderInspect(model, { json: false, host: 'seed:5000' });
     expect(inspect).toContain('pull     docker pull seed:5000/ghcr.io/org/app:1\n');
     expect(inspect).toContain('pull     docker pull seed:5000/org/app:1\n');
@@ -94,6 +98,8 @@ describe('push --image takes every name the banner and inspect print', () => {
     ['docker.io/org/app', ['docker.io/org/app:1']],
     ['index.docker.io/org/app:1', ['docker.io/org/app:1']],
     ['org/app:2', []],
+    ['busybox:2', ['docker.io/library/busybox:2']],
+    ['docker.io/busybox:2', ['docker.io/library/busybox:2']],
     ['quay.io/org/app:1', []],
   ])('%s', (filter, expected) => {
     expect(picked(filter)).toEqual(expected);
