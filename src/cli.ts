@@ -58,9 +58,10 @@ function sizeOption(value: string): number {
   return bytes;
 }
 
-/** Options of loading a compressed archive, shared by serve and inspect. */
+/** Options of loading a compressed archive, and the tag rule, shared by serve and inspect. */
 function addDecompressOptions(command: Command): Command {
   return command
+    .option('--strict', 'refuse to start when two archives name one tag for different images (default: the first keeps it, with a warning)', false)
     .option('--tmp-dir <dir>', 'where a compressed archive is decompressed (default: $TMPDIR or /tmp); the space is freed when the process ends')
     .addOption(new Option('--max-decompressed-size <size>', 'refuse a compressed archive that decompresses to more than this').argParser(sizeOption).default(DEFAULT_MAX_DECOMPRESSED, '64G'));
 }
@@ -111,7 +112,7 @@ export function buildProgram(): Command {
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict,
     });
     if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
   });
@@ -126,7 +127,7 @@ export function buildProgram(): Command {
     .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`)
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false);
   addDecompressOptions(inspect).action(async (archives: string[], o, command: Command) => {
-    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict });
     process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
   });
   addPushCommand(program, tarOption);

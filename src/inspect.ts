@@ -1,4 +1,6 @@
 // `seed-registry inspect`: every image the model serves, and the pull line to use for it.
+import { qualifiedNamesOf } from './image/names.js';
+import { pullName, pullReference, reachableNames } from './image/pull-names.js';
 import type { ImageModel, ImageRecord } from './model.js';
 import { printable } from './printable.js';
 import { formatSize } from './units.js';
@@ -14,26 +16,25 @@ const DEFAULT_HOST = 'localhost:5000';
 export function renderInspect(model: ImageModel, options: InspectOptions): string {
   const host = options.host ?? DEFAULT_HOST;
   if (options.json) {
-    const images = model.images.map((r) => ({ ...r, reference: reference(r), pull: pullCommand(host, r) }));
+    const images = model.images.map((r) => ({ ...r, reference: pullReference(model, r), pull: pullCommand(host, model, r) }));
     return JSON.stringify({ images, warnings: model.warnings }, null, 2) + '\n';
   }
   // Media types, platforms and warnings quote archive text: printed escaped, one line each.
-  const blocks = model.images.map((r) => renderRecord(host, r));
+  const blocks = model.images.map((r) => renderRecord(host, model, r));
   const warnings = model.warnings.map((w) => `warning: ${printable(w)}`);
   return [...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
 }
 
-/** `repository:tag`, or `repository@digest` for an untagged image. */
-export function reference(r: ImageRecord): string {
-  return r.tag !== undefined ? `${r.repository}:${r.tag}` : `${r.repository}@${r.digest}`;
+/** A ready-to-paste pull line; its name reaches this image and no other registry's (src/image/pull-names.ts). */
+export function pullCommand(host: string, model: ImageModel, r: ImageRecord): string {
+  return `docker pull ${host}/${pullReference(model, r)}`;
 }
 
-export function pullCommand(host: string, r: ImageRecord): string {
-  return `docker pull ${host}/${reference(r)}`;
-}
-
-function renderRecord(host: string, r: ImageRecord): string {
-  const also = r.aliases.map((a) => (r.tag !== undefined ? `${a}:${r.tag}` : a));
+function renderRecord(host: string, model: ImageModel, r: ImageRecord): string {
+  // Other names without a registry in front that reach it (`busybox` for `library/busybox`).
+  const qualified = qualifiedNamesOf(r.registry, r.repository);
+  const others = reachableNames(model, r).filter((name) => name !== pullName(model, r) && !qualified.includes(name));
+  const also = others.map((a) => (r.tag !== undefined ? `${a}:${r.tag}` : a));
   const lines: Array<[string, string]> = [
     ['digest', r.digest],
     ['type', `${r.mediaType} (${r.origin})`],
@@ -41,8 +42,8 @@ function renderRecord(host: string, r: ImageRecord): string {
     ['layers', `${r.layers}, ${formatSize(r.size)} with config`],
     ['registry', r.registry],
     ['from', r.tarPath],
-    ['pull', pullCommand(host, r)],
+    ['pull', pullCommand(host, model, r)],
   ];
-  const title = reference(r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
+  const title = pullReference(model, r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
   return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].map(printable).join('\n');
 }

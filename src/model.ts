@@ -77,6 +77,8 @@ export interface Repository {
   registry: string;
   /** tag → manifest digest */
   tags: Map<string, string>;
+  /** The name carries the registry (`ghcr.io/org/app`, src/image/names.ts): served, not listed in the catalog. */
+  qualified?: boolean;
 }
 
 /** One image as the banner and `inspect` list it. */
@@ -110,7 +112,11 @@ export interface ImageModel {
   manifests: Map<string, Manifest>;
   /** Configs and layers by digest. */
   blobs: Map<string, Blob>;
-  /** Served name (aliases included) → repositories of that name, one per source registry. */
+  /**
+   * Served name → repositories of that name, one per source registry. Names are the repository,
+   * its aliases (`x` for docker.io `library/x`) and the same with the registry in front
+   * (`ghcr.io/org/app`, `qualified`), so a name that carries its registry reaches only that one.
+   */
   repositories: Map<string, Repository[]>;
   images: ImageRecord[];
   /** Non-fatal findings at load time (e.g. platforms listed whose blobs are absent). */

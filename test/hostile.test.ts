@@ -340,10 +340,12 @@ describe('the command line', () => {
     for (const option of ['--tar', '--port', '--tmp-dir', '--max-decompressed-size', 'seed-registry images.tar']) expect(help.stdout).toContain(option);
     const fixture = fileURLToPath(new URL('../fixtures/formats/tiny-crane.tar', import.meta.url));
     const zst = `${fixture}.zst`;
-    const inspect = spawnSync(process.execPath, [BIN, 'inspect', fixture, zst, '--json'], { encoding: 'utf8', timeout: TIME_BOUND_MS });
+    const other = fileURLToPath(new URL('../fixtures/formats/skopeo-oci-archive.tar', import.meta.url));
+    const inspect = spawnSync(process.execPath, [BIN, 'inspect', zst, other, fixture, '--json'], { encoding: 'utf8', timeout: TIME_BOUND_MS });
     expect(inspect.status, inspect.stderr).toBe(0);
+    // The same image in the .zst and the plain tar is listed once, from the first given.
     const images = (JSON.parse(inspect.stdout) as { images: Array<{ tarPath: string }> }).images;
-    expect(images.map((i) => i.tarPath)).toEqual([fixture, zst]);
+    expect(images.map((i) => i.tarPath)).toEqual([zst, other]);
   });
 });
 

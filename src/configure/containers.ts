@@ -1,6 +1,14 @@
 // CRI-O and podman read the same containers-registries.conf(5) and certs.d (the containers/image
 // library): a registries.conf.d drop-in sending each upstream to the seed as a mirror, the CA under
 // certs.d/HOST:PORT, and credentials in a containers-auth.json(5) file.
+//
+// A mirror `location` may carry a namespace (containers/image docs/containers-registries.conf.5.md:
+// "host[:port]/namespace[/namespace…]", the prefix-rooted namespace replaced by it), and these clients
+// send no `?ns=`: the mirror of ghcr.io is `SEED/ghcr.io`, so `ghcr.io/org/app:1` is asked for as
+// `/v2/ghcr.io/org/app/manifests/1` and the seed serves ghcr.io's, not docker.io's same-named image
+// (src/image/names.ts `qualifiedNamesOf`). A registry with a port cannot be a path component: its
+// mirror is the seed itself, as before.
+import { registryPrefix } from '../image/names.js';
 import { basicToken, quoted, type ConfigFile, type NodeConfig, type NodeTarget } from './target.js';
 
 const DROP_IN = 'registries.conf.d/50-seed-registry.conf';
@@ -13,11 +21,16 @@ function dropIn(target: NodeTarget): string {
       `location = ${quoted(upstream)}`,
       '',
       '[[registry.mirror]]',
-      `location = ${quoted(target.registry)}`,
+      `location = ${quoted(mirrorLocation(target.registry, upstream))}`,
       ...(target.scheme === 'http' ? ['insecure = true'] : []),
     ].join('\n'),
   );
   return [`# seed-registry configure: pull ${target.upstreams.join(', ')} images through the seed at ${target.registry}.`, ...blocks].join('\n\n') + '\n';
+}
+
+function mirrorLocation(seed: string, upstream: string): string {
+  const prefix = registryPrefix(upstream);
+  return prefix === undefined ? seed : `${seed}/${prefix}`;
 }
 
 function configureContainers(target: NodeTarget, authNote: string, restart: string[]): NodeConfig {

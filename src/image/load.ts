@@ -29,6 +29,8 @@ export interface LoadOptions {
   onVerifyProgress?: VerifyOptions['onProgress'];
   /** A folder of archives: search its subfolders too. */
   recursive?: boolean;
+  /** Refuse a tag two inputs claim for different content (default: the first keeps it, src/image/tag-claims.ts). */
+  strict?: boolean;
 }
 
 export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
@@ -39,17 +41,20 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   return exitOnSignal(
     () => current,
     async () => {
-      const builder = new ModelBuilder();
-      const { inputs, skipped } = await expandInputs(tarPaths, options.recursive ?? false);
+      const builder = new ModelBuilder({ strict: options.strict ?? false });
+      const { inputs, skipped, unsearched } = await expandInputs(tarPaths, options.recursive ?? false);
       for (const input of inputs) {
         current = input.path;
         const index = await openInput(input, options);
         const parts = await readArchive(index, archiveOptions(input.path, options));
         if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
-        for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path));
+        for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path), input.path);
       }
       const model = builder.build();
-      model.warnings.unshift(...skipped.map((path) => `${path}: not an image archive; skipped`));
+      model.warnings.unshift(
+        ...skipped.map((path) => `${path}: not an image archive; skipped`),
+        ...unsearched.map((path) => `${path}: a subfolder, not searched (serve its archives with --recursive)`),
+      );
       if (options.verify) {
         current = 'blobs to verify';
         await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });

@@ -5,7 +5,7 @@
 import { NAME_MAX, isDomain, isRepositoryName, isTag } from '../reference.js';
 
 const DEFAULT_REGISTRY = 'docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+export const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
 const OFFICIAL_PREFIX = 'library/';
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
@@ -37,6 +37,34 @@ export function parseImageName(ref: string): ImageName {
   if (tag !== undefined) name.tag = tag;
   if (digest !== undefined) name.digest = digest;
   return name;
+}
+
+/**
+ * The registry a request without one means (`/v2/org/app/...` with no `?ns=`): Docker Hub, because
+ * dockerd's mirror requests (registry-mirrors mirrors only Docker Hub) carry no registry at all.
+ */
+export const PREFERRED_REGISTRY = DEFAULT_REGISTRY;
+
+/** Of the repositories sharing one served name, the one a request naming no registry gets. */
+export function preferredOf<T extends { registry: string }>(candidates: readonly T[]): T | undefined {
+  return candidates.find((r) => r.registry === PREFERRED_REGISTRY) ?? candidates[0];
+}
+
+/**
+ * The registry as the first component of a served name (`ghcr.io/org/app`), so a client that cannot
+ * send containerd's `?ns=` (podman and CRI-O through a mirror `location = "SEED/ghcr.io"`, a person
+ * typing a pull line) still names the registry it means. Only for a registry that is itself a valid
+ * path component: a host with a port (`reg.lan:5000`) or an IPv6 address cannot be one.
+ */
+export function registryPrefix(registry: string): string | undefined {
+  return isRepositoryName(registry) ? registry : undefined;
+}
+
+/** Names that carry the registry: `ghcr.io/org/app`; on docker.io `docker.io/library/x` and `docker.io/x`. */
+export function qualifiedNamesOf(registry: string, repository: string): string[] {
+  const prefix = registryPrefix(registry);
+  if (prefix === undefined) return [];
+  return [repository, ...aliasesOf(registry, repository)].map((name) => `${prefix}/${name}`);
 }
 
 /** Other names a repository is served under: `library/x` on docker.io is also `x`. */

@@ -2,7 +2,7 @@
 // list, then the manifests with children before the index that lists them and referrers (OCI 1.1
 // `subject`) after their subject, then the tags. Pure: no I/O; what the target already holds is
 // found out by upload.ts.
-import { parseImageName } from '../image/names.js';
+import { namesImage, pullName } from '../image/pull-names.js';
 import { type Blob, type ImageModel, type ImageRecord, type Manifest } from '../model.js';
 import { targetRepository, type Target } from './target.js';
 
@@ -30,7 +30,7 @@ export function describePlan(p: ImagePlan): string {
 }
 
 export function planPush(model: ImageModel, target: Target, filters: string[] = []): ImagePlan[] {
-  const records = selectRecords(model.images, filters);
+  const records = selectRecords(model, filters);
   const plans = new Map<string, ImagePlan>();
   const tagOwners = new Map<string, string>();
   for (const record of records) {
@@ -56,24 +56,15 @@ export function planPush(model: ImageModel, target: Target, filters: string[] = 
   return [...plans.values()];
 }
 
-function selectRecords(images: ImageRecord[], filters: string[]): ImageRecord[] {
+/** The images `--image` names, by every name the banner and `inspect` print (src/image/pull-names.ts). */
+function selectRecords(model: ImageModel, filters: string[]): ImageRecord[] {
+  const images = model.images;
   if (filters.length === 0) return images;
   const chosen = new Set<ImageRecord>();
   for (const filter of filters) {
-    let wanted;
-    try {
-      wanted = parseImageName(filter);
-    } catch (error) {
-      throw new PlanError(`--image ${filter}: ${(error as Error).message}`);
-    }
-    const matches = images.filter(
-      (r) =>
-        (r.repository === wanted.repository || r.aliases.includes(filter.split(':')[0]!)) &&
-        (wanted.tag === undefined || r.tag === wanted.tag) &&
-        (wanted.digest === undefined || r.digest === wanted.digest),
-    );
+    const matches = images.filter((r) => namesImage(model, r, filter));
     if (matches.length === 0) {
-      const known = [...new Set(images.map((r) => (r.tag ? `${r.repository}:${r.tag}` : r.repository)))].join(', ');
+      const known = [...new Set(images.map((r) => (r.tag ? `${pullName(model, r)}:${r.tag}` : pullName(model, r))))].join(', ');
       throw new PlanError(`--image ${filter}: no such image in the archives (they hold ${known})`);
     }
     for (const m of matches) chosen.add(m);

@@ -45,6 +45,8 @@ export interface ServeOptions {
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
   tmpDir?: string;
   maxDecompressedSize?: number;
+  /** Refuse a tag two archives claim for different images (src/image/tag-claims.ts). */
+  strict?: boolean;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -55,8 +57,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
   const auth = await startAuth(options, tls !== undefined);
-  const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
-  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
+  const { repository, verify, tmpDir, maxDecompressedSize, recursive = false, strict = false } = options;
+  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const ui = options.ui === false ? undefined : createUi(() => model);
   const stages = buildStages(model, auth, options.metrics ?? true, ui);
@@ -132,7 +134,7 @@ export function servedFiles(model: ImageModel): string[] {
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */
 export function banner(model: ImageModel, host: string): string[] {
-  const lines = model.images.map((r) => `  ${pullCommand(host, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
+  const lines = model.images.map((r) => `  ${pullCommand(host, model, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
   // Platforms and warnings quote archive text: escaped, so each stays one harmless line.
   return [heading, ...lines, ...model.warnings.map((w) => `warning: ${w}`)].map(printable);

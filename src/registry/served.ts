@@ -2,6 +2,7 @@
 // headers, the blob table (manifests included, since containerd retries them on /blobs/), the
 // referrers of each subject and the sorted catalog. Requests only read these maps.
 import { type Descriptor, type ImageModel, type Manifest, type Platform, type Repository, type Source } from '../model.js';
+import { preferredOf } from '../image/names.js';
 import { RegistryError } from './errors.js';
 import { completeHeaders, ContentType, etagOf, Header, IMMUTABLE } from './headers.js';
 
@@ -31,8 +32,6 @@ export interface Served {
 }
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
-/** Without `?ns=`, an image from Docker Hub wins over same-named images from other registries. */
-const PREFERRED_REGISTRY = 'docker.io';
 
 export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLATFORM): Served {
   const manifests = new Map<string, ServedManifest>();
@@ -47,7 +46,8 @@ export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLAT
     const source: Source = stored?.source ?? { kind: 'memory', bytes: manifest.bytes };
     blobs.set(manifest.digest, servedBlob(manifest.digest, stored?.size ?? manifest.bytes.length, source, manifest.mediaType));
   }
-  const names = [...model.repositories.keys()].sort();
+  // Names that carry their registry are for pulls; the catalog lists each repository as archives name it.
+  const names = [...model.repositories].filter(([, list]) => list.some((r) => !r.qualified)).map(([name]) => name).sort();
   return { model, platform, manifests, blobs, referrers: collectReferrers(model), names };
 }
 
@@ -83,14 +83,13 @@ function collectReferrers(model: ImageModel): Map<string, Descriptor[]> {
 /**
  * The repository a request names. `ns` is containerd's mirror parameter: the registry the client
  * meant. When it names none of ours the name is unknown, so a mirror never serves another
- * registry's image under a borrowed name.
+ * registry's image under a borrowed name. A name may carry its registry instead (`ghcr.io/org/app`,
+ * how podman and CRI-O ask through configure's mirrors); without either, Docker Hub's is preferred
+ * (src/image/names.ts).
  */
 export function resolveRepository(served: Served, name: string, ns?: string): Repository {
   const candidates = served.model.repositories.get(name) ?? [];
-  const chosen =
-    ns !== undefined
-      ? candidates.find((r) => r.registry === ns)
-      : (candidates.find((r) => r.registry === PREFERRED_REGISTRY) ?? candidates[0]);
+  const chosen = ns !== undefined ? candidates.find((r) => r.registry === ns) : preferredOf(candidates);
   if (chosen === undefined) throw new RegistryError('NAME_UNKNOWN', { name, ...(ns !== undefined && { ns }) });
   return chosen;
 }

@@ -1,6 +1,7 @@
 // What each `--tar` names: an archive file, an OCI layout folder, or a folder of archives (k3s's
 // `agent/images/`: any mix of formats). A folder's archives are taken in name order, so the same
-// folder always loads the same way; subfolders only with `recursive`. Archives are told by their
+// folder always loads the same way. An OCI layout or Talos cache folder in it is an input like an
+// archive; other subfolders are searched only with `recursive`, and named in a warning when not. Archives are told by their
 // first bytes, never by their names (a compression the codec table refuses still counts, so its
 // refusal names it); other files are skipped and reported.
 import { readdir, stat } from 'node:fs/promises';
@@ -15,6 +16,8 @@ export interface Inputs {
   inputs: Input[];
   /** Files in a folder that are not archives (an image list, a checksum file). */
   skipped: string[];
+  /** Subfolders not searched (no `recursive`). */
+  unsearched: string[];
 }
 
 /** `ustar` sits at byte 257 of a tar header; compressed archives are told by the codec table. */
@@ -22,7 +25,7 @@ const USTAR = Buffer.from('ustar');
 const USTAR_AT = 257;
 
 export async function expandInputs(paths: string[], recursive: boolean): Promise<Inputs> {
-  const found: Inputs = { inputs: [], skipped: [] };
+  const found: Inputs = { inputs: [], skipped: [], unsearched: [] };
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) found.inputs.push({ kind: 'archive', path });
@@ -50,10 +53,11 @@ async function scanFolder(dir: string, recursive: boolean, found: Inputs): Promi
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
-      if (!recursive) continue;
+      // `skopeo copy ... oci:DIR` beside the archives is an image, as an archive would be.
       if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
       else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
-      else await scanFolder(path, recursive, found);
+      else if (recursive) await scanFolder(path, recursive, found);
+      else found.unsearched.push(path);
     } else if (info?.isFile() && (await looksLikeArchive(path))) {
       found.inputs.push({ kind: 'archive', path });
     } else {

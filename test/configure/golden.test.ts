@@ -62,6 +62,27 @@ describe('what the golden files must say', () => {
     }
   });
 
+  it('podman and CRI-O mirrors carry the registry as a path prefix, so same-named repositories of two registries stay apart', () => {
+    for (const runtime of ['podman', 'crio'] as const) {
+      const conf = RUNTIMES[runtime](tls).files.find((f) => f.path.endsWith('50-seed-registry.conf'))!.contents;
+      for (const upstream of tls.upstreams) expect(conf, runtime).toContain(`prefix = "${upstream}"\nlocation = "${upstream}"\n\n[[registry.mirror]]\nlocation = "10.0.0.5:5000/${upstream}"\n`);
+    }
+  });
+
+  it('a registry with a port is no path component: its mirror is the seed itself', () => {
+    const conf = RUNTIMES.podman({ ...tls, upstreams: ['reg.lan:5000'] }).files[0]!.contents;
+    expect(conf).toContain('[[registry.mirror]]\nlocation = "10.0.0.5:5000"\n');
+  });
+
+  it('docker: the seed\'s credentials under Docker Hub\'s config.json key (what dockerd sends a mirror) and under the seed\'s address', () => {
+    const file = RUNTIMES.docker(tls).files.find((f) => f.path === 'config.json');
+    const auths = (JSON.parse(file!.contents) as { auths: Record<string, { auth: string }> }).auths;
+    const token = Buffer.from('node:p@ss "word"').toString('base64');
+    expect(auths).toEqual({ 'https://index.docker.io/v1/': { auth: token }, '10.0.0.5:5000': { auth: token } });
+    expect(RUNTIMES.docker(tls).notes.join('\n')).toMatch(/replaces any Docker Hub login on the node/);
+    expect(RUNTIMES.docker({ ...tls, credentials: undefined } as NodeTarget).files.map((f) => f.path)).not.toContain('config.json');
+  });
+
   it('Talos gets the CA as base64 of the PEM (v1alpha1 Base64Bytes)', () => {
     const yaml = RUNTIMES.talos(tls).files[0]!.contents;
     const b64 = /ca: (\S+)/.exec(yaml)?.[1] ?? '';
@@ -69,7 +90,7 @@ describe('what the golden files must say', () => {
   });
 
   it('credentials go in files readable by root only', () => {
-    for (const runtime of ['containerd', 'k3s', 'rke2', 'talos', 'podman', 'crio'] as const) {
+    for (const runtime of ['containerd', 'k3s', 'rke2', 'talos', 'podman', 'crio', 'docker'] as const) {
       const secret = RUNTIMES[runtime](tls).files.filter((f) => f.contents.includes('p@ss') || f.contents.includes(Buffer.from('node:p@ss "word"').toString('base64')));
       expect(secret.length, runtime).toBeGreaterThan(0);
       for (const f of secret) expect(f.mode, `${runtime} ${f.path}`).toBe(0o600);

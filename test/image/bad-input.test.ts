@@ -106,12 +106,12 @@ describe('bad input', () => {
     expect(err.problem).toMatch(/tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ earlier in this archive/);
   });
 
-  it('a bare OCI tag and a full name claiming the same tag', async () => {
+  it('a bare OCI tag and a full name claiming the same tag (--strict)', async () => {
     const oci = new OciLayout();
     const m = oci.image([layer]);
     const bare = await writeArchive(dir, 'app.tar', oci.pack([{ ...m, annotations: { 'org.opencontainers.image.ref.name': '1' } }]));
     const full = await writeArchive(dir, 'full.tar', craneEntries(['app:1'], [makeLayer('other')]));
-    await expect(loadImages([bare, full])).rejects.toThrow(/full\.tar: tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ in .*app\.tar/);
+    await expect(loadImages([bare, full], { strict: true })).rejects.toThrow(/full\.tar: tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ in .*app\.tar/);
   });
 
   it('a duplicate entry', async () => {

@@ -153,13 +153,28 @@ describe('several tarballs', () => {
     const a = await writeArchive(dir, 'a.tar', craneEntries(['app:1'], [base]));
     const b = await writeArchive(dir, 'b.tar', craneEntries(['app:1', 'other:2'], [base]));
     const model = await loadImages([a, b]);
-    expect(model.images.map((i) => `${i.repository}:${i.tag}`)).toEqual(['library/app:1', 'library/app:1', 'library/other:2']);
+    // The same image twice is listed once, from the first archive: one pull line, not two.
+    expect(model.images.map((i) => `${i.repository}:${i.tag} ${i.tarPath}`)).toEqual([`library/app:1 ${a}`, `library/other:2 ${b}`]);
     expect(model.repositories.get('app')?.[0]?.tags.size).toBe(1);
+    expect(model.warnings).toEqual([]);
   });
 
-  it('refuses a tag claimed by two different images', async () => {
+  it('a tag two archives claim for different images: the first keeps it, the second is served by digest, one warning names both', async () => {
     const a = await writeArchive(dir, 'one.tar', craneEntries(['app:1'], [base]));
     const b = await writeArchive(dir, 'two.tar', craneEntries(['docker.io/library/app:1'], [app]));
-    await expect(loadImages([a, b])).rejects.toThrow(/two\.tar: tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ in .*one\.tar/);
+    const model = await loadImages([a, b]);
+    const [first, second] = model.images;
+    expect(model.images.map((i) => [i.tarPath, i.tag])).toEqual([[a, '1'], [b, undefined]]);
+    expect(model.repositories.get('library/app')?.[0]?.tags.get('1')).toBe(first!.digest);
+    expect(model.manifests.has(second!.digest)).toBe(true);
+    expect(model.warnings).toEqual([
+      `tag docker.io/library/app:1 is ${first!.digest} in ${a} and ${second!.digest} in ${b}: serving the first (load order), the second by digest only (--strict refuses to start instead)`,
+    ]);
+  });
+
+  it('--strict refuses a tag claimed by two different images', async () => {
+    const a = await writeArchive(dir, 'one.tar', craneEntries(['app:1'], [base]));
+    const b = await writeArchive(dir, 'two.tar', craneEntries(['docker.io/library/app:1'], [app]));
+    await expect(loadImages([a, b], { strict: true })).rejects.toThrow(/two\.tar: tag docker\.io\/library\/app:1 names sha256:\w+ here but is already claimed by sha256:\w+ in .*one\.tar/);
   });
 });

@@ -28,8 +28,8 @@ async function writeTree(root: string, entries: PackEntry[]): Promise<string> {
   return root;
 }
 
-async function loadError(paths: string[], recursive = false): Promise<string> {
-  const error = await loadImages(paths, { recursive }).then(
+async function loadError(paths: string[], recursive = false, strict = false): Promise<string> {
+  const error = await loadImages(paths, { recursive, strict }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -84,7 +84,27 @@ describe('folder of archives', () => {
     const model = await loadImages([folder]);
     expect(model.images.map((i) => `${i.repository}:${i.tag}`)).toEqual(['library/a:1', 'org/b:1']);
     expect(model.images.map((i) => i.tarPath)).toEqual([join(folder, 'a.tar.gz'), join(folder, 'b.tar')]);
-    expect(model.warnings).toEqual([`${join(folder, 'images.txt')}: not an image archive; skipped`]);
+    expect(model.warnings).toEqual([
+      `${join(folder, 'images.txt')}: not an image archive; skipped`,
+      `${join(folder, 'sub')}: a subfolder, not searched (serve its archives with --recursive)`,
+    ]);
+  });
+
+  it('an OCI layout folder in it is an input like an archive, without --recursive', async () => {
+    const withLayout = join(fixture.dir, 'with-layout');
+    await mkdir(withLayout);
+    await writeArchive(withLayout, 'a.tar', craneEntries(['docker.io/library/a:1'], [amd]));
+    const oci = new OciLayout();
+    const m = oci.image([other]);
+    const layout = await writeTree(join(withLayout, 'tool.oci'), oci.pack([{ ...m, ...refName('quay.io/org/tool:2') }]));
+    const model = await loadImages([withLayout]);
+    expect(model.images.map((i) => [`${i.registry}/${i.repository}:${i.tag}`, i.tarPath])).toEqual([
+      ['docker.io/library/a:1', join(withLayout, 'a.tar')],
+      ['quay.io/org/tool:2', layout],
+    ]);
+    expect(model.warnings).toEqual([]);
+    const s = await fixture.serve(model);
+    expect((await pull(s.pool, 'org/tool', '2')).blobs).toHaveLength(2);
   });
 
   it('searches subfolders only with --recursive', async () => {
@@ -92,12 +112,14 @@ describe('folder of archives', () => {
     expect(model.images.map((i) => `${i.repository}:${i.tag}`)).toEqual(['library/a:1', 'org/b:1', 'library/c:1']);
   });
 
-  it('the same tag for two digests across archives: one line naming both files', async () => {
+  it('the same tag for two digests across archives (--strict): one line naming both files', async () => {
     const clash = join(fixture.dir, 'clash');
     await mkdir(clash);
     await writeArchive(clash, '1.tar', craneEntries(['app:1'], [amd]));
     await writeArchive(clash, '2.tar', craneEntries(['app:1'], [other]));
-    expect(await loadError([clash])).toMatch(new RegExp(`^${clash}/2.tar: tag docker.io/library/app:1 names sha256:\\w+ here but is already claimed by sha256:\\w+ in ${clash}/1.tar$`));
+    const warned = await loadImages([clash]);
+    expect(warned.warnings).toEqual([expect.stringMatching(new RegExp(`^tag docker.io/library/app:1 is sha256:\\w+ in ${clash}/1.tar and sha256:\\w+ in ${clash}/2.tar: serving the first`))]);
+    expect(await loadError([clash], false, true)).toMatch(new RegExp(`^${clash}/2.tar: tag docker.io/library/app:1 names sha256:\\w+ here but is already claimed by sha256:\\w+ in ${clash}/1.tar$`));
   });
 
   it('a folder with no archive: one line, with the --recursive hint', async () => {
