@@ -1,5 +1,7 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
+import { clockWarning } from '../clock.js';
+import { newestCreated } from '../image/created.js';
 import { loadImages } from '../image/load.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
@@ -39,6 +41,8 @@ export interface ServeOptions {
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
   tmpDir?: string;
   maxDecompressedSize?: number;
+  /** When this build was made (src/build-info.ts): the host's clock cannot be earlier. */
+  builtAt?: Date;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -73,6 +77,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const reachable = reachableAt(address, options.advertise);
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
+  for (const line of [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))]) console.log(printable(`warning: ${line}`));
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   return model;
@@ -83,6 +88,11 @@ async function startTls(o: ServeOptions) {
   if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsSelfSigned === undefined) return undefined;
   const { serverTls } = await import('../tls/serve.js');
   return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
+}
+
+async function clockWarnings(model: ImageModel, builtAt: Date | undefined): Promise<string[]> {
+  const warning = clockWarning(new Date(), { builtAt, newestImage: await newestCreated(model) });
+  return warning === undefined ? [] : [warning];
 }
 
 /** Basic auth sends the password in every request: only over TLS, or where it stays on this machine. */
