@@ -149,8 +149,9 @@ describe('PEM files', () => {
     writeFileSync(paths.cert, first.pair.cert.trimEnd());
     const again = await ensureSelfSigned(dir, wantedSans([]));
     expect(again.action).toBe('reused');
-    expect(readFileSync(paths.caCert, 'utf8')).toBe(first.ca.pem);
-    expect(readFileSync(paths.cert, 'utf8')).toBe(first.pair.cert);
+    expect(readFileSync(paths.caCert, 'utf8')).toBe(`${first.ca.pem.trimEnd()}\n`);
+    expect(readFileSync(paths.cert, 'utf8')).toBe(`${first.pair.cert.trimEnd()}\n`);
+    expect(again.ca.fingerprint).toBe(first.ca.fingerprint);
   });
 });
 
