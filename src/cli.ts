@@ -94,7 +94,7 @@ export function buildProgram(): Command {
     .option('--advertise <host[:port]>', 'address nodes reach the seed at (repeatable): pull lines and certificate names', advertiseOption)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (a chain after it is sent whole); needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
-    .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt')
+    .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt; a new CA on purpose: tls rotate-ca')
     .option('--htpasswd <file>', 'require HTTP Basic auth on every /v2/ route; bcrypt entries only (htpasswd -B)')
     .option('--allow-insecure-auth', 'allow --htpasswd over plain HTTP on a non-loopback address', false)
     .option('--no-metrics', 'do not serve /metrics (Prometheus)')

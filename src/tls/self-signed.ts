@@ -74,11 +74,19 @@ function staleReason(certPath: string, keyPath: string, caPem: string, sans: San
   const ca = new X509Certificate(caPem);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'server certificate not signed by this CA';
   const dates = renewalReason(validityOf(cert), now);
-  // A certificate that already ends with its CA gains nothing from a new one: the CA's own warning
-  // says what to do, and re-issuing at every start would only churn.
-  if (dates !== undefined && !(now >= validityOf(cert).notBefore && validityOf(cert).notAfter >= validityOf(ca).notAfter)) return dates;
+  if (dates !== undefined && !endsWithCa(cert, ca, now)) return dates;
   if (!sameSans(certificateSans(cert.toString()), sans)) return 'the names asked for changed';
   return undefined;
+}
+
+/**
+ * A server certificate, valid now, that already ends when its CA does gains nothing from a new one
+ * (issueServer never outlives the CA): the CA's own warning says what to do, and re-issuing at every
+ * start would only churn.
+ */
+function endsWithCa(cert: X509Certificate, ca: X509Certificate, now: Date): boolean {
+  const own = validityOf(cert);
+  return now >= own.notBefore && own.notAfter >= validityOf(ca).notAfter;
 }
 
 /**
