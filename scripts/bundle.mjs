@@ -12,9 +12,18 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 const common = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 
+/**
+ * When this build ran: the seed warns when its host's clock is earlier (src/clock.ts). A
+ * reproducible build sets SOURCE_DATE_EPOCH (reproducible-builds.org), and that time is used instead.
+ */
+function builtAt() {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  return /^\d+$/.test(epoch ?? '') ? new Date(Number(epoch) * 1000).toISOString() : new Date().toISOString();
+}
+
 /** Build-time constants of src/build-info.ts. */
 function defines(hasFixture) {
-  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture) };
+  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture), SEED_REGISTRY_BUILT_AT: JSON.stringify(builtAt()) };
 }
 
 /** dist/seed-registry.js (and its chunks), the ES module bin/seed-registry.js loads (a clone, the npm package). */

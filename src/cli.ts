@@ -1,7 +1,7 @@
 // The command line: parses options and hands them to serve or inspect. User mistakes print one
 // line and exit 1; no stack trace.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_TAR, VERSION } from './build-info.js';
+import { BUILT_AT, DEFAULT_TAR, VERSION } from './build-info.js';
 import { RUNTIME_NAMES, parseRegistryAddress } from './configure/index.js';
 import { runConfigure } from './configure/run.js';
 import { loadImages } from './image/load.js';
@@ -95,7 +95,7 @@ export function buildProgram(): Command {
     .option('--advertise <host[:port]>', 'address nodes reach the seed at (repeatable): pull lines and certificate names', advertiseOption)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (a chain after it is sent whole); needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
-    .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt')
+    .option('--tls-self-signed <dir>', 'serve HTTPS with a CA and server certificate kept in DIR (made on first start); nodes trust DIR/ca.crt; a new CA on purpose: tls rotate-ca')
     .option('--htpasswd <file>', 'require HTTP Basic auth on every /v2/ route; bcrypt entries only (htpasswd -B)')
     .option('--allow-insecure-auth', 'allow --htpasswd over plain HTTP on a non-loopback address', false)
     .option('--no-metrics', 'do not serve /metrics (Prometheus)')
@@ -112,7 +112,7 @@ export function buildProgram(): Command {
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT,
     });
     if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
   });
@@ -147,6 +147,14 @@ export function buildProgram(): Command {
     .action(async (o) =>
       runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
     );
+  program
+    .command('tls')
+    .description('the CA of --tls-self-signed')
+    .command('rotate-ca')
+    .description('make a new CA in DIR on purpose (the old one is kept beside it), and print what every node must then do')
+    .requiredOption('--tls-self-signed <dir>', 'the directory serve --tls-self-signed uses')
+    // The X.509 code is loaded only for this command, as for serve.
+    .action(async (o) => (await import('./tls/rotate.js')).runRotateCa(o.tlsSelfSigned));
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;

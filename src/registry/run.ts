@@ -1,5 +1,7 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
+import { clockWarning } from '../clock.js';
+import { newestCreated } from '../image/created.js';
 import { loadImages } from '../image/load.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
@@ -47,6 +49,8 @@ export interface ServeOptions {
   maxDecompressedSize?: number;
   /** Refuse a tag two archives claim for different images (src/image/tag-claims.ts). */
   strict?: boolean;
+  /** When this build was made (src/build-info.ts): the host's clock cannot be earlier. */
+  builtAt?: Date;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -84,6 +88,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   ui?.started({ version: options.version ?? 'unknown', host: reachable[0]!, auth: auth !== undefined, ...(tls && { certChain: tls.pair.cert, caPath }) });
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
+  for (const line of [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))]) console.log(printable(`warning: ${line}`));
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   return model;
@@ -94,6 +99,11 @@ async function startTls(o: ServeOptions) {
   if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsSelfSigned === undefined) return undefined;
   const { serverTls } = await import('../tls/serve.js');
   return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
+}
+
+async function clockWarnings(model: ImageModel, builtAt: Date | undefined): Promise<string[]> {
+  const warning = clockWarning(new Date(), { builtAt, newestImage: await newestCreated(model) });
+  return warning === undefined ? [] : [warning];
 }
 
 /** Basic auth sends the password in every request: only over TLS, or where it stays on this machine. */

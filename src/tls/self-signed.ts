@@ -1,19 +1,18 @@
 // `--tls-self-signed DIR`: a CA made once and kept (nodes trust it by copying ca.crt), and a server
-// certificate it signs, re-issued when the names asked for change or it nears expiry. The CA is
-// never replaced silently: a broken CA stops start-up, because every node that copied it would
-// stop trusting the seed.
+// certificate it signs, re-issued when the names asked for change, when it nears expiry or when it
+// is not valid yet by this host's clock (a start with the clock ahead, then corrected). The CA is
+// never replaced silently: a broken CA stops start-up, and a CA out of its dates is a warning
+// (src/tls/serve.ts), because every node that copied it would stop trusting the seed; a new CA
+// is made on purpose only, by `seed-registry tls rotate-ca` (src/tls/rotate.ts).
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { loadCa, loadKeyPair, type LoadedCa } from './load.js';
 import { sameSans } from './sans.js';
-import { certificateSans, issueCa, issueServer, type PemPair, type San } from './x509.js';
-
-/** Re-issue the server certificate when it has less than this left. */
-export const RENEW_BEFORE_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { renewalReason, validityOf } from './validity.js';
+import { certificateSans, issueCa, issueServer, withFinalNewline, type PemPair, type San } from './x509.js';
 
 export interface SelfSigned {
   pair: PemPair;
@@ -37,10 +36,14 @@ export async function ensureSelfSigned(dir: string, sans: San[], now = new Date(
     throw new LoadError(dir, `cannot create the certificate directory: ${(error as NodeJS.ErrnoException).code}`);
   }
   const created = await ensureCa(paths.caCert, paths.caKey, now);
+  addFinalNewline(paths.caCert);
   const caPair = loadKeyPair(paths.caCert, paths.caKey);
   const ca = loadCa(paths.caCert);
   const stale = created ? 'new CA' : staleReason(paths.cert, paths.key, caPair.cert, sans, now);
-  if (stale === undefined) return { pair: loadKeyPair(paths.cert, paths.key), ca, certPath: paths.cert, keyPath: paths.key, action: 'reused' };
+  if (stale === undefined) {
+    addFinalNewline(paths.cert);
+    return { pair: loadKeyPair(paths.cert, paths.key), ca, certPath: paths.cert, keyPath: paths.key, action: 'reused' };
+  }
   const pair = await issueServer(caPair, sans, now);
   writePrivate(paths.key, pair.key);
   writePublic(paths.cert, pair.cert);
@@ -70,16 +73,38 @@ function staleReason(certPath: string, keyPath: string, caPem: string, sans: San
   }
   const ca = new X509Certificate(caPem);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'server certificate not signed by this CA';
-  if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return `server certificate expires ${new Date(cert.validTo).toISOString()}`;
+  const dates = renewalReason(validityOf(cert), now);
+  if (dates !== undefined && !endsWithCa(cert, ca, now)) return dates;
   if (!sameSans(certificateSans(cert.toString()), sans)) return 'the names asked for changed';
   return undefined;
 }
 
-function writePrivate(path: string, text: string): void {
+/**
+ * A server certificate, valid now, that already ends when its CA does gains nothing from a new one
+ * (issueServer never outlives the CA): the CA's own warning says what to do, and re-issuing at every
+ * start would only churn.
+ */
+function endsWithCa(cert: X509Certificate, ca: X509Certificate, now: Date): boolean {
+  const own = validityOf(cert);
+  return now >= own.notBefore && own.notAfter >= validityOf(ca).notAfter;
+}
+
+/**
+ * Files written before certificates ended in a newline get one: the certificate is unchanged, so
+ * nodes that copied the old file still trust it, and `cat ca.crt other.pem` makes a bundle.
+ */
+function addFinalNewline(path: string): void {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  if (text.endsWith('\n')) return;
+  writePublic(path, withFinalNewline(text));
+}
+
+export function writePrivate(path: string, text: string): void {
   writeAtomically(path, text, 0o600);
 }
 
-function writePublic(path: string, text: string): void {
+export function writePublic(path: string, text: string): void {
   writeAtomically(path, text, 0o644);
 }
 

@@ -18,6 +18,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const CA_DAYS = 3650;
 export const SERVER_DAYS = 397;
 
+/**
+ * How far before `now` a generated certificate starts. Air-gapped hosts have no NTP, and a seed whose
+ * clock runs a day ahead would otherwise mint certificates every node rejects as "not yet valid"
+ * until the next day. Others backdate a little: kubeadm 5 minutes
+ * (kubernetes/kubernetes cmd/kubeadm/app/constants/constants.go, CertificateBackdate), client-go's
+ * self-signed helper an hour (staging/src/k8s.io/client-go/util/cert/cert.go, "valid an hour earlier
+ * to avoid flakes due to clock skew"), mkcert not at all (cert.go: NotBefore: time.Now()), and k3s's
+ * dynamiclistener starts every leaf at its CA's NotBefore (factory/cert_utils.go). Those serve hosts
+ * with NTP. Two days absorb a seed a whole day ahead plus a hardware clock kept in local time
+ * (up to 14 h off UTC) before NTP ever ran. Starting earlier costs nothing here: nothing checks
+ * these certificates against a revocation date, and the end date is counted from `now`.
+ */
+export const BACKDATE_MS = 2 * DAY_MS;
+
 /** PEM text of a certificate and its private key (PKCS#8). */
 export interface PemPair {
   cert: string;
@@ -45,12 +59,16 @@ export async function issueCa(commonName: string, now = new Date()): Promise<Pem
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) };
+  return { cert: withFinalNewline(cert.toString('pem')), key: await exportKey(keys.privateKey) };
 }
 
-/** A server certificate for `sans`, signed by the CA `ca`. */
+/**
+ * A server certificate for `sans`, signed by the CA `ca`. It never outlives the CA: past the CA's
+ * end no client accepts it anyway, and a shorter certificate makes the start-up check say so.
+ */
 export async function issueServer(ca: PemPair, sans: San[], now = new Date()): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.cert);
+  const notAfter = new Date(Math.min(now.getTime() + SERVER_DAYS * DAY_MS, caCert.notAfter.getTime()));
   const caKey = await importKey(ca.key);
   const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.create({
@@ -58,7 +76,7 @@ export async function issueServer(ca: PemPair, sans: San[], now = new Date()): P
     subject: 'CN=seed-registry',
     issuer: caCert.subject,
     notBefore: backdated(now),
-    notAfter: new Date(now.getTime() + SERVER_DAYS * DAY_MS),
+    notAfter,
     publicKey: keys.publicKey,
     signingKey: caKey,
     signingAlgorithm: SIGNING_ALGORITHM,
@@ -71,7 +89,7 @@ export async function issueServer(ca: PemPair, sans: San[], now = new Date()): P
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) };
+  return { cert: withFinalNewline(cert.toString('pem')), key: await exportKey(keys.privateKey) };
 }
 
 /** The SANs a certificate carries (DNS names and IP addresses; other kinds are ignored). */
@@ -81,9 +99,17 @@ export function certificateSans(pem: string): San[] {
   return ext.names.toJSON().flatMap((n) => (n.type === 'dns' || n.type === 'ip' ? [{ type: n.type, value: n.value }] : []));
 }
 
-/** Clocks of the nodes may lag the seed's by a little; a certificate valid from an hour ago still works. */
 function backdated(now: Date): Date {
-  return new Date(now.getTime() - 60 * 60 * 1000);
+  return new Date(now.getTime() - BACKDATE_MS);
+}
+
+/**
+ * PEM text ending in a newline, as openssl and Go write it: `cat ca.crt other.pem` must make a
+ * bundle, and without the newline the END line of one runs into the BEGIN line of the next, where
+ * openssl finds no certificate at all.
+ */
+export function withFinalNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }
 
 /** A positive 128-bit serial (RFC 5280 §4.1.2.2: unique per CA, at most 20 bytes). */
@@ -96,7 +122,7 @@ function serial(): string {
 
 async function exportKey(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  return withFinalNewline(x509.PemConverter.encode(der, 'PRIVATE KEY'));
 }
 
 async function importKey(pem: string): Promise<CryptoKey> {

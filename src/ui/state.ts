@@ -2,7 +2,8 @@
 // what (read from the client table), as one JSON value. GET /ui/api/state answers it; the page
 // renders it; docs/ui.md and docs/ui-state.schema.json describe it.
 import { isIndex, type ImageModel, type ImageRecord, type Manifest } from '../model.js';
-import { reference } from '../inspect.js';
+import { pullCommand } from '../inspect.js';
+import { pullReference } from '../image/pull-names.js';
 import { ClientTracker, type ClientRecord, type SeedEvent } from './clients.js';
 
 export interface SeedInfo {
@@ -80,23 +81,23 @@ const RATE_WINDOW_MS = 1_000;
 /** cosign's tag scheme for what belongs to a digest: `sha256-<hex>.sig`, `.att`, `.sbom`. */
 const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(sig|att|sbom)$/;
 
+/** The name a node's runtime asks for, registry included: what the archive named. */
 export function originalName(r: ImageRecord): string {
-  const ref = reference(r);
-  return `${r.registry}/${ref}`;
+  return `${r.registry}/${r.repository}${r.tag !== undefined ? `:${r.tag}` : `@${r.digest}`}`;
 }
 
 export function buildState(model: ImageModel, tracker: ClientTracker, seed: SeedInfo, now = Date.now()): UiState {
   const referrers = collectReferrers(model);
-  const images = model.images.map((r) => imageState(r, seed.host, referrers.get(r.digest) ?? []));
+  const images = model.images.map((r) => imageState(model, r, seed.host, referrers.get(r.digest) ?? []));
   const clients = [...tracker.clients.values()].map((c) => clientState(model, c, now));
   return { seed, images, clients, events: [...tracker.events] };
 }
 
-function imageState(r: ImageRecord, host: string, referrers: ImageState['referrers']): ImageState {
+function imageState(model: ImageModel, r: ImageRecord, host: string, referrers: ImageState['referrers']): ImageState {
   const original = originalName(r);
   const trust = r.trust === undefined ? undefined : 'signedBy' in r.trust ? { signedBy: r.trust.signedBy } : { refused: r.trust.refused.message };
   return {
-    reference: reference(r),
+    reference: pullReference(model, r),
     original,
     registry: r.registry,
     repository: r.repository,
@@ -109,7 +110,7 @@ function imageState(r: ImageRecord, host: string, referrers: ImageState['referre
     referrers,
     ...(trust !== undefined && { trust }),
     pull: {
-      docker: `docker pull ${host}/${reference(r)}`,
+      docker: pullCommand(host, model, r),
       // The runtimes below reach the seed as a mirror, through what `configure` wrote.
       ctr: `ctr images pull --hosts-dir /etc/containerd/certs.d ${original}`,
       podman: `podman pull ${original}`,
@@ -192,10 +193,10 @@ function clientImage(model: ImageModel, c: ClientRecord, asked: Set<string>, r: 
   for (const m of pool) {
     const blobs = blobsOf(m);
     const done = blobs.filter((d) => (c.blobs.get(d) ?? -1) >= blobSize(model, d)).length;
-    const view: ClientImage = { reference: reference(r), state: done === blobs.length ? 'complete' : 'in progress', blobs: blobs.length, blobsDone: done };
+    const view: ClientImage = { reference: pullReference(model, r), state: done === blobs.length ? 'complete' : 'in progress', blobs: blobs.length, blobsDone: done };
     if (best === undefined || view.blobsDone / view.blobs > best.blobsDone / best.blobs) best = view;
   }
-  return best ?? { reference: reference(r), state: 'in progress', blobs: 0, blobsDone: 0 };
+  return best ?? { reference: pullReference(model, r), state: 'in progress', blobs: 0, blobsDone: 0 };
 }
 
 function clientState(model: ImageModel, c: ClientRecord, now: number): ClientState {

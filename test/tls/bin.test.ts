@@ -48,6 +48,22 @@ describe('seed-registry --tls-*', () => {
     expect(await banner(['--port', '0', '--host', '127.0.0.1', '--tls-self-signed', certs, '--advertise', 'seed.example:5443'])).toMatch(/tls\.crt reused/);
   });
 
+  it('tls rotate-ca makes a new CA, keeps the old one, and says what the seed and the nodes must do; the next start re-issues', async () => {
+    const certs = join(dir, 'rotate');
+    const first = await banner(['--port', '0', '--host', '127.0.0.1', '--tls-self-signed', certs]);
+    const rotated = await run(['tls', 'rotate-ca', '--tls-self-signed', certs]);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(new RegExp(`^new CA ${join(certs, 'ca.crt')} sha256 ([0-9A-F]{2}:){31}[0-9A-F]{2}, valid \\d{4}-`));
+    expect(rotated.stdout).toMatch(/the previous CA is kept as .*ca\.crt\.replaced-\d{8}T\d{6}Z/);
+    expect(rotated.stdout).toContain('1. Restart the seed');
+    const fingerprint = (text: string) => /TLS CA \S+ sha256 (\S+),/.exec(text)?.[1];
+    const again = await banner(['--port', '0', '--host', '127.0.0.1', '--tls-self-signed', certs]);
+    expect(again).toContain('re-issued (server certificate not signed by this CA)');
+    expect(fingerprint(again)).toBe(/sha256 (\S+),/.exec(rotated.stdout)?.[1]);
+    expect(fingerprint(again)).not.toBe(fingerprint(first));
+    expect((await run(['tls', 'rotate-ca'])).stderr).toContain("required option '--tls-self-signed <dir>' not specified");
+  });
+
   it('listens dual-stack by default: :: answers on 127.0.0.1 and on ::1', async () => {
     const out = await banner(['--port', '0', '--quiet'], { keep: true });
     const port = /listening on http:\/\/\[::\]:(\d+)/.exec(out.text)![1];

@@ -8,6 +8,12 @@ import { LoadError } from '../../src/load-error.js';
 import { loadCa, loadKeyPair } from '../../src/tls/load.js';
 import { parseAdvertise, wantedSans } from '../../src/tls/sans.js';
 import { ensureSelfSigned, selfSignedPaths } from '../../src/tls/self-signed.js';
+import { validityOf } from '../../src/tls/validity.js';
+import { issueServer } from '../../src/tls/x509.js';
+
+const DAY = 24 * 3600 * 1000;
+/** openssl's -attime: seconds since the epoch. */
+const attime = (d: Date) => String(Math.floor(d.getTime() / 1000));
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -21,7 +27,7 @@ function tempDir(): string {
 }
 
 function openssl(...args: string[]): string {
-  return execFileSync('openssl', args, { encoding: 'utf8' });
+  return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const ADVERTISED = ['seed.example:5000', '[fd00::5]:443', '10.1.2.3'].map(parseAdvertise);
@@ -78,6 +84,74 @@ describe('ensureSelfSigned', () => {
     await expect(ensureSelfSigned(dir, wantedSans([]))).rejects.toThrow(LoadError);
     await expect(ensureSelfSigned(dir, wantedSans([]))).rejects.toThrow(`${paths.caKey}: missing while ${paths.caCert} exists`);
     expect(readFileSync(paths.caCert, 'utf8')).toBe(ca);
+  });
+});
+
+describe('ensureSelfSigned against the clock', () => {
+  it('a seed a day ahead makes a CA and a server certificate valid now for nodes on the right clock', async () => {
+    const dir = tempDir();
+    const real = new Date();
+    await ensureSelfSigned(dir, wantedSans([]), new Date(real.getTime() + DAY));
+    const paths = selfSignedPaths(dir);
+    // openssl checks the dates of the whole chain, the CA included, at the node's (real) time.
+    expect(openssl('verify', '-attime', attime(real), '-CAfile', paths.caCert, paths.cert).trim()).toBe(`${paths.cert}: OK`);
+    for (const file of [paths.caCert, paths.cert]) {
+      const start = new Date(openssl('x509', '-in', file, '-noout', '-startdate').trim().replace('notBefore=', ''));
+      expect(real.getTime() - start.getTime()).toBeGreaterThanOrEqual(DAY - 1000);
+    }
+  });
+
+  it('re-issues a server certificate that is not valid yet by this clock, with the same CA', async () => {
+    const dir = tempDir();
+    const sans = wantedSans([]);
+    const first = await ensureSelfSigned(dir, sans);
+    const paths = selfSignedPaths(dir);
+    // What a start three days ahead left behind (beyond the backdating), the CA being older.
+    const future = await issueServer({ cert: first.ca.pem, key: readFileSync(paths.caKey, 'utf8') }, sans, new Date(Date.now() + 3 * DAY));
+    writeFileSync(paths.cert, future.cert);
+    writeFileSync(paths.key, future.key);
+    expect(() => openssl('verify', '-CAfile', paths.caCert, paths.cert)).toThrow(/not yet valid/);
+    const now = await ensureSelfSigned(dir, sans);
+    expect(now.action).toBe('reissued');
+    expect(now.reason).toMatch(/^server certificate not valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC; this host's clock says /);
+    expect(now.ca.pem).toBe(first.ca.pem);
+    expect(openssl('verify', '-CAfile', paths.caCert, paths.cert).trim()).toBe(`${paths.cert}: OK`);
+  });
+
+  it('never issues a server certificate that outlives its CA, and does not re-issue it at every start', async () => {
+    const dir = tempDir();
+    const sans = wantedSans([]);
+    // A CA made 3640 days ago has 10 days left.
+    const made = await ensureSelfSigned(dir, sans, new Date(Date.now() - 3640 * DAY));
+    const later = await ensureSelfSigned(dir, sans);
+    expect(later.action).toBe('reissued');
+    expect(validityOf(later.pair.cert).notAfter.getTime()).toBe(validityOf(made.ca.pem).notAfter.getTime());
+    expect((await ensureSelfSigned(dir, sans)).action).toBe('reused');
+  });
+});
+
+describe('PEM files', () => {
+  it('end with a newline, so `cat ca.crt other.pem` is a bundle openssl reads both certificates from', async () => {
+    const dir = tempDir();
+    await ensureSelfSigned(dir, wantedSans([]));
+    const paths = selfSignedPaths(dir);
+    for (const file of [paths.caCert, paths.cert, paths.caKey, paths.key]) expect(readFileSync(file, 'utf8').endsWith('-----\n')).toBe(true);
+    const bundle = join(dir, 'bundle.pem');
+    writeFileSync(bundle, readFileSync(paths.caCert, 'utf8') + readFileSync(paths.cert, 'utf8'));
+    expect(openssl('storeutl', '-noout', '-certs', bundle)).toContain('Total found: 2');
+  });
+
+  it('a ca.crt written without the newline gets one at start, the certificate unchanged', async () => {
+    const dir = tempDir();
+    const first = await ensureSelfSigned(dir, wantedSans([]));
+    const paths = selfSignedPaths(dir);
+    writeFileSync(paths.caCert, first.ca.pem.trimEnd());
+    writeFileSync(paths.cert, first.pair.cert.trimEnd());
+    const again = await ensureSelfSigned(dir, wantedSans([]));
+    expect(again.action).toBe('reused');
+    expect(readFileSync(paths.caCert, 'utf8')).toBe(`${first.ca.pem.trimEnd()}\n`);
+    expect(readFileSync(paths.cert, 'utf8')).toBe(`${first.pair.cert.trimEnd()}\n`);
+    expect(again.ca.fingerprint).toBe(first.ca.fingerprint);
   });
 });
 

@@ -5,7 +5,7 @@ import { isAlive, sleep, trackPid, untrackPid } from './daemon.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/seed-registry.js', import.meta.url));
-const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+const LISTENING = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/;
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 
@@ -19,14 +19,15 @@ export interface Seed {
   stop(): Promise<void>;
 }
 
-export function startSeed(tars: string[], extraArgs: string[] = []): Promise<Seed> {
+/** `env`: variables added to this process's for the seed (e.g. helpers/faketime.ts). */
+export function startSeed(tars: string[], extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Seed> {
   const args = [BIN, ...tars.flatMap((t) => ['--tar', t]), '--port', '0', '--host', '127.0.0.1', ...extraArgs];
-  return startSeedCommand(process.execPath, args);
+  return startSeedCommand(process.execPath, args, env);
 }
 
 /** The same for any build of the command (the single executable, an installed package): `command args`. */
-export function startSeedCommand(command: string, args: string[]): Promise<Seed> {
-  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSeedCommand(command: string, args: string[], env: Record<string, string> = {}): Promise<Seed> {
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   if (child.pid !== undefined) trackPid(child.pid);
   const exited = new Promise<void>((resolve) =>
@@ -51,8 +52,8 @@ export function startSeedCommand(command: string, args: string[]): Promise<Seed>
       const m = LISTENING.exec(output);
       if (!m || child.pid === undefined) return;
       clearTimeout(timer);
-      const port = Number(m[1]);
-      resolve({ pid: child.pid, port, host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, output: () => output, stop });
+      const port = Number(m[2]);
+      resolve({ pid: child.pid, port, host: `127.0.0.1:${port}`, url: `${m[1]}://127.0.0.1:${port}`, output: () => output, stop });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -4,7 +4,7 @@ import { onPath } from '../../../src/source/on-path.js';
 import { run } from './run.js';
 
 export const INSTALL_COMMAND =
-  'apt-get install -y docker.io containerd skopeo podman docker-registry busybox-static apache2-utils openssl  (or: bash scripts/install-test-deps.sh)';
+  'apt-get install -y docker.io containerd skopeo podman docker-registry busybox-static apache2-utils openssl faketime  (or: bash scripts/install-test-deps.sh)';
 
 /** The static busybox binary every test image is built from. */
 export const BUSYBOX = '/bin/busybox';
@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string> = {
   tar: 'tar',
   htpasswd: 'apache2-utils',
   openssl: 'openssl',
+  faketime: 'faketime',
 };
 
 async function isStaticBusybox(): Promise<boolean> {

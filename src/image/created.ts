@@ -1,0 +1,69 @@
+// The newest `created` time among the served images' configs (OCI image-spec config.md: "created",
+// an RFC 3339 date-time; docker's config has the same field). An image cannot have been built after
+// "now": a host clock earlier than that is wrong (src/clock.ts). Configs are small; each is
+// read once, at start, from where its bytes already live.
+import { open } from 'node:fs/promises';
+import { isObject } from './config.js';
+import { isManifest, type ImageModel, type Source } from '../model.js';
+
+/** Configs larger than this are not read for a date (real ones are a few KiB). */
+const CONFIG_CAP = 1024 * 1024;
+
+export interface Created {
+  date: Date;
+  /** The config's digest, to name it in a warning. */
+  config: string;
+}
+
+/** The newest creation date of any served image, or undefined when no config carries one. */
+export async function newestCreated(model: ImageModel): Promise<Created | undefined> {
+  let newest: Created | undefined;
+  for (const digest of configDigests(model)) {
+    const blob = model.blobs.get(digest);
+    if (blob === undefined || blob.size > CONFIG_CAP) continue;
+    const date = createdOf(await readSmall(blob.source, blob.size).catch(() => undefined));
+    if (date !== undefined && (newest === undefined || date > newest.date)) newest = { date, config: digest };
+  }
+  return newest;
+}
+
+/** `created` of a config's bytes; undefined when absent, not a date, or not JSON. */
+export function createdOf(bytes: Buffer | undefined): Date | undefined {
+  if (bytes === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const created = isObject(json) ? json['created'] : undefined;
+  if (typeof created !== 'string') return undefined;
+  const date = new Date(created);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function configDigests(model: ImageModel): Set<string> {
+  const digests = new Set<string>();
+  for (const manifest of model.manifests.values()) {
+    if (!isManifest(manifest.mediaType)) continue;
+    try {
+      const config = (JSON.parse(manifest.bytes.toString('utf8')) as { config?: { digest?: unknown } }).config?.digest;
+      if (typeof config === 'string') digests.add(config);
+    } catch {
+      // A manifest that is not JSON is the loader's business, not the clock's.
+    }
+  }
+  return digests;
+}
+
+async function readSmall(source: Source, size: number): Promise<Buffer> {
+  if (source.kind === 'memory') return source.bytes;
+  const handle = await open(source.path, 'r');
+  try {
+    const buffer = Buffer.alloc(size);
+    const { bytesRead } = await handle.read(buffer, 0, size, source.offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
