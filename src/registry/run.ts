@@ -63,6 +63,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const auth = await startAuth(options, tls !== undefined);
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false, strict = false } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict });
+  const warnings = [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))];
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const ui = options.ui === false ? undefined : createUi(() => model);
   const stages = buildStages(model, auth, options.metrics ?? true, ui);
@@ -88,7 +89,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   ui?.started({ version: options.version ?? 'unknown', host: reachable[0]!, auth: auth !== undefined, ...(tls && { certChain: tls.pair.cert, caPath }) });
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
-  for (const line of [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))]) console.log(printable(`warning: ${line}`));
+  for (const line of warnings) console.log(printable(`warning: ${line}`));
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   return model;
@@ -101,6 +102,7 @@ async function startTls(o: ServeOptions) {
   return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
 }
 
+/** A host clock earlier than this build or the newest image (src/clock.ts). */
 async function clockWarnings(model: ImageModel, builtAt: Date | undefined): Promise<string[]> {
   const warning = clockWarning(new Date(), { builtAt, newestImage: await newestCreated(model) });
   return warning === undefined ? [] : [warning];
