@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 import { RegistryError } from './errors.js';
 import { errorReply } from './respond.js';
 import { writeReply, type Stage } from './stages.js';
@@ -19,7 +20,7 @@ export function loadHtpasswd(path: string): Map<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new LoadError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LoadError(path, fileProblem(path, error));
   }
   const users = new Map<string, string>();
   text.split('\n').forEach((raw, i) => {

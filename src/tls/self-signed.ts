@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 import { loadCa, loadKeyPair, type LoadedCa } from './load.js';
 import { sameSans } from './sans.js';
 import { certificateSans, issueCa, issueServer, type PemPair, type San } from './x509.js';
@@ -34,7 +35,7 @@ export async function ensureSelfSigned(dir: string, sans: San[], now = new Date(
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new LoadError(dir, `cannot create the certificate directory: ${(error as NodeJS.ErrnoException).code}`);
+    throw new LoadError(dir, `cannot create the certificate folder: ${fileProblem(dir, error, 'write')}`);
   }
   const created = await ensureCa(paths.caCert, paths.caKey, now);
   const caPair = loadKeyPair(paths.caCert, paths.caKey);
@@ -90,6 +91,6 @@ function writeAtomically(path: string, text: string, mode: number): void {
     writeFileSync(tmp, text, { mode });
     renameSync(tmp, path);
   } catch (error) {
-    throw new LoadError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LoadError(path, `cannot write: ${fileProblem(path, error, 'write')}`);
   }
 }
