@@ -11,7 +11,7 @@ import { boundUrl, listenDefault, reachableAt } from './addresses.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
-import { createLogger, type LogFormat } from './log.js';
+import { createLogger, type LogFormat, type Logger } from './log.js';
 import { createRegistry } from './server.js';
 
 export interface ServeOptions {
@@ -48,10 +48,10 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
-  const auth = await startAuth(options, tls !== undefined);
+  const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  const auth = await startAuth(options, tls !== undefined, logger);
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
-  const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const stages = buildStages(model, auth, options.metrics ?? true);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
@@ -86,14 +86,14 @@ async function startTls(o: ServeOptions) {
 }
 
 /** Basic auth sends the password in every request: only over TLS, or where it stays on this machine. */
-async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefined> {
+async function startAuth(o: ServeOptions, tls: boolean, logger: Logger): Promise<Stage | undefined> {
   if (o.htpasswd === undefined) return undefined;
   if (!tls && !o.allowInsecureAuth && !(o.host !== undefined && isLoopback(o.host))) {
     throw new LoadError('--htpasswd', `refusing Basic auth over plain HTTP on ${o.host ?? 'every address'}: serve TLS (--tls-self-signed, --tls-cert), listen on loopback (--host 127.0.0.1), or pass --allow-insecure-auth`);
   }
   // bcrypt is loaded only when auth is asked for.
   const { authStage, loadHtpasswd } = await import('./auth.js');
-  return authStage(loadHtpasswd(o.htpasswd));
+  return authStage(loadHtpasswd(o.htpasswd), { logger });
 }
 
 /** Outermost first: metrics count everything, health is never behind auth. */
