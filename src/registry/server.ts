@@ -22,6 +22,7 @@ import { buildServed, type Served } from './served.js';
 import { around, type Stage } from './stages.js';
 import { ShortReadError, SourceFiles } from '../source/files.js';
 import { ShortReadLog } from './short-reads.js';
+import { watchTls } from './tls-errors.js';
 
 export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
@@ -78,6 +79,7 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   // TLS is only how the server is made; https.Server has every http.Server method used below.
   const server = options.tls ? (createTlsServer({ ...serverOptions, ...options.tls }, listener) as unknown as Server) : createServer(serverOptions, listener);
   guardConnections(server);
+  if (options.tls) watchTls(server, logger, limiter, timeouts.headersMs);
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.setTimeout(timeouts.idleMs);
