@@ -2,6 +2,7 @@
 // line and exit 1; no stack trace.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_TAR, VERSION } from './build-info.js';
+import { mistypedCommand, UsageError } from './command-typo.js';
 import { RUNTIME_NAMES, parseRegistryAddress } from './configure/index.js';
 import { runConfigure } from './configure/run.js';
 import { loadImages } from './image/load.js';
@@ -161,12 +162,15 @@ function registryOption(value: string): string {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    const typo = mistypedCommand(argv.slice(2), program.commands.map((c) => c.name()));
+    if (typo !== undefined) throw new UsageError(typo);
+    await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = 1;
     if (error instanceof LoadError) console.error(`seed-registry: ${error.message}`);
     else if (isPushError(error)) console.error(`seed-registry: push: ${error.message}`);
-    else if (error instanceof ListenError) console.error(`seed-registry: ${error.message}`);
+    else if (error instanceof ListenError || error instanceof UsageError) console.error(`seed-registry: ${error.message}`);
     // A file error no loader wrapped still reads as words, never `EACCES: permission denied, open ...`.
     else if (isFileError(error)) console.error(printable(`seed-registry: ${error.path}: ${fileProblem(error.path, error)}`));
     else console.error(`seed-registry: unexpected error: ${printable(describe(error))}`);

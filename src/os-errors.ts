@@ -76,7 +76,7 @@ export function listenProblem(error: unknown, host: string | undefined, port: nu
   const at = where(host, port);
   switch (codeOf(error)) {
     case 'EADDRINUSE':
-      return `${at === `port ${port}` ? at : `${at} (port ${port})`} is already in use: choose another --port, or stop what listens there (ss -ltnp 'sport = :${port}')`;
+      return `port ${port} is already in use${at === `port ${port}` ? '' : ` on ${at.slice(0, at.lastIndexOf(':'))}`}: choose another --port, or stop what listens there (ss -ltnp 'sport = :${port}')`;
     case 'EACCES':
     case 'EPERM': {
       const start = unprivilegedStart(readSysctl ?? (() => readSysctlFile('/proc/sys/net/ipv4/ip_unprivileged_port_start')));

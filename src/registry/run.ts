@@ -8,6 +8,7 @@ import type { Advertised } from '../tls/sans.js';
 import { LoadError } from '../load-error.js';
 import { isLoopback } from '../address.js';
 import { boundUrl, listenDefault, reachableAt } from './addresses.js';
+import { advertiseWarnings } from './advertise-check.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
@@ -71,6 +72,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
   const address = await listenDefault(registry.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
+  for (const line of advertiseWarnings(options.advertise, address)) console.log(`warning: ${line}`);
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);

@@ -75,7 +75,7 @@ describe('fileProblem', () => {
 describe('listenProblem', () => {
   it('a port in use: the port and the fix, IPv6 bracketed', () => {
     expect(listenProblem(errno('EADDRINUSE'), '::', 5000)).toMatch(/^port 5000 is already in use: choose another --port/);
-    expect(listenProblem(errno('EADDRINUSE'), '::1', 5000)).toMatch(/^\[::1\]:5000 \(port 5000\) is already in use: choose another --port/);
+    expect(listenProblem(errno('EADDRINUSE'), '::1', 5000)).toMatch(/^port 5000 is already in use on \[::1\]: choose another --port/);
   });
 
   it('a privileged port: says which ports need privileges and how to grant them', () => {
