@@ -74,9 +74,15 @@ function entryOf(req: IncomingMessage, res: ServerResponse, client: string, byte
   return entry;
 }
 
+/**
+ * 401s are limited per address and user tried: a client's first request carries no credentials
+ * (the challenge), and its wrong password must not hide behind it. The login throttle bounds how
+ * many users one address can try before it gets 429s, limited per address alone.
+ */
 function limited(logger: Logger, limiter: LogLimiter, entry: AccessEntry): void {
   const detail = entry.status === 401 ? JSON.stringify(entry.user) : undefined;
-  const admitted = limiter.admit(`access-${entry.status}`, entry.client ?? '', detail, (more, details, client, seconds) => ({
+  const kind = entry.status === 401 ? `access-401 ${detail}` : `access-${entry.status}`;
+  const admitted = limiter.admit(kind, entry.client ?? '', detail, (more, details, client, seconds) => ({
     event: `more-${entry.status}`,
     message: `${more} more ${entry.status} answer${more === 1 ? '' : 's'} to ${client} in the last ${seconds} s${summaryNote(entry.status, details)}`,
     fields: { status: entry.status, client, more, seconds },

@@ -1,5 +1,5 @@
 // Lines a client can cause at will (401s, failed TLS handshakes, plain HTTP on the TLS port) are
-// rate-limited per kind and client address: the first is written in full, the rest of the window
+// rate-limited per kind (which may carry a reason or a user) and client address: the first is written in full, the rest of the window
 // are counted, and one summary line ends the window ("N more ..."). A scanner then costs the log a
 // couple of lines a minute per address, and at most MAX_WINDOWS addresses are told apart.
 import type { LogEvent, Logger } from './log.js';

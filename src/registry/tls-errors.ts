@@ -23,15 +23,15 @@ export interface Reason {
   fix: string;
 }
 
-const INSTALL_CA = 'install the seed\'s CA on the node (ca.crt of --tls-self-signed DIR; configure --ca)';
+const INSTALL_CA = "copy the seed's CA to the node (ca.crt of --tls-self-signed DIR; seed-registry configure --ca puts it where the runtime reads it)";
 
 /** OpenSSL's error codes as node names them (ERR_SSL_ + OpenSSL's reason), to words. */
 const REASONS: Record<string, Reason> = {
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: { reason: 'unknown CA', fix: `the client does not trust the CA that signed the seed's certificate: ${INSTALL_CA}` },
   // Go's crypto/tls (docker, containerd, skopeo, podman, the kubelet's runtimes) sends bad_certificate
   // for every verification failure, unknown authority included (handshake_client.go, verifyServerCertificate).
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: { reason: 'bad certificate', fix: `the client refused the seed's certificate: it does not trust its CA (${INSTALL_CA}) or the name it dialled is not in it (--advertise every name and address nodes use)` },
-  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: { reason: 'certificate unknown', fix: `the client refused the seed's certificate: ${INSTALL_CA}, and --advertise every name nodes use` },
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: { reason: 'bad certificate', fix: "the client refused the seed's certificate: it does not trust the CA (copy ca.crt of --tls-self-signed DIR to the node; configure --ca), or the name it dialled is not in the certificate (--advertise every name and address nodes use)" },
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: { reason: 'certificate unknown', fix: "the client refused the seed's certificate: it does not trust the CA (copy ca.crt of --tls-self-signed DIR to the node; configure --ca), or the name it dialled is not in the certificate (--advertise every name and address nodes use)" },
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: { reason: 'certificate expired', fix: "the certificate is expired or not yet valid by the client's clock: compare the node's clock with the seed's (date -u)" },
   ERR_SSL_UNSUPPORTED_PROTOCOL: { reason: 'no shared protocol', fix: 'the client offers only TLS versions the seed refuses (it takes TLS 1.2 and 1.3): update the client' },
   ERR_SSL_NO_PROTOCOLS_AVAILABLE: { reason: 'no shared protocol', fix: 'the client offers only TLS versions the seed refuses (it takes TLS 1.2 and 1.3): update the client' },
@@ -88,7 +88,9 @@ export function watchTls(server: Server, logger: Logger, limiter: LogLimiter, pe
     const parent = (tlsSocket as TLSSocket & { _parent?: Socket })._parent;
     const client = clientAddress(parent?.remoteAddress ?? tlsSocket.remoteAddress);
     const { reason, fix } = handshakeReason(error);
-    const admitted = limiter.admit('tls', client, reason, (more, reasons, who, seconds) => ({
+    // Per reason too: a node without the CA must not hide a client with no shared protocol.
+    const kind = REASONS[error.code ?? ''] ? `tls ${reason}` : 'tls other';
+    const admitted = limiter.admit(kind, client, reason, (more, reasons, who, seconds) => ({
       event: 'tls-handshake-failed',
       message: `tls: ${more} more failed handshake${more === 1 ? '' : 's'} from ${who} in the last ${seconds} s (${reasons.join(', ')})`,
       fields: { client: who, more, seconds, reasons: reasons.join(', ') },

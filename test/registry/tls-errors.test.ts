@@ -58,7 +58,7 @@ describe('TLS handshake failures', () => {
     await client('curl', ['-sS', '--max-time', '5', `https://localhost:${port}/v2/`]);
     await vi.waitFor(() => expect(lines(/unknown CA/)).toHaveLength(1));
     expect(events[0]).toMatchObject({ event: 'tls-handshake-failed', fields: { client: '127.0.0.1', reason: 'unknown CA' } });
-    expect(events[0]!.message).toMatch(/^tls: handshake from 127\.0\.0\.1 failed: unknown CA: the client does not trust the CA that signed the seed's certificate: install the seed's CA on the node/);
+    expect(events[0]!.message).toMatch(/^tls: handshake from 127\.0\.0\.1 failed: unknown CA: the client does not trust the CA that signed the seed's certificate: copy the seed's CA to the node/);
     await client('curl', ['-sS', '--max-time', '5', `https://localhost:${port}/v2/`]);
     // With the CA, the same client pulls: the first-bytes check hands TLS its bytes intact.
     await client('curl', ['-sS', '--max-time', '5', '--cacert', caFile, '-o', join(dir, 'ok'), `https://localhost:${port}/v2/`]);
