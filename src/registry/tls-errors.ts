@@ -106,7 +106,7 @@ function answerPlainHttp(socket: Socket, first: Buffer, client: string, logger: 
   const host = /\r\nhost:[ \t]*([A-Za-z0-9.:[\]-]{1,260})[ \t]*\r\n/i.exec(text)?.[1];
   const where = host === undefined ? 'https://' : `https://${host}/`;
   const body = `Client sent an HTTP request to an HTTPS server: this port speaks HTTPS only (${where}).\n`;
-  const head = ['HTTP/1.1 400 Bad Request', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+  const head = ['HTTP/1.1 400 Bad Request', 'Content-Type: text/plain; charset=utf-8', 'X-Content-Type-Options: nosniff', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   // Keep reading for a moment: closing with unread bytes makes the kernel send a reset.
   socket.resume();

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -90,6 +91,18 @@ describe('plain HTTP on the TLS port', () => {
     expect(await res.body.text()).toBe(`Client sent an HTTP request to an HTTPS server: this port speaks HTTPS only (https://127.0.0.1:${port}/).\n`);
     await vi.waitFor(() => expect(lines(/plain HTTP/)).toHaveLength(1));
     expect(lines(/plain HTTP/)[0]!.message).toBe('tls: plain HTTP from 127.0.0.1 on the TLS port ("GET /v2/ HTTP/1.1"), answered 400: configure the client with https:// (and the seed\'s CA), not http://');
+  });
+});
+
+describe('a client that connects and says nothing', () => {
+  it('is cut after the header timeout, before TLS sees it', async () => {
+    const registry = await createRegistry(await loadImages([FIXTURE]), { tls: pair, timeouts: { headersMs: 200 } });
+    seeds.push(registry);
+    const { port } = await registry.listen(0, '127.0.0.1');
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    expect(socket.bytesRead).toBe(0);
   });
 });
 
