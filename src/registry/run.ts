@@ -72,8 +72,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
   const address = await listenDefault(registry.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
-  for (const line of advertiseWarnings(options.advertise, address)) console.log(`warning: ${line}`);
   for (const line of banner(model, reachable[0]!)) console.log(line);
+  for (const line of advertiseWarnings(options.advertise, address)) console.log(`warning: ${line}`);
   for (const line of tls?.banner ?? []) console.log(line);
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
