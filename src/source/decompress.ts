@@ -75,7 +75,9 @@ export async function decompressToTemp(source: string, size: number, codec: stri
     if (err instanceof WatchStop) throw new LoadError(path, err.problem);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOSPC') throw new LoadError(path, `no space left in ${where} while decompressing (choose another with --tmp-dir)`);
-    throw new LoadError(path, `is ${codec}-compressed, but it does not decompress (${e.message})`);
+    // A read error of the archive itself is worded as one; anything else is the decoder's message.
+    const problem = e.code !== undefined && e.syscall !== undefined ? fileProblem(source, e) : e.message;
+    throw new LoadError(path, `is ${codec}-compressed, but it does not decompress (${problem})`);
   }
 }
 
