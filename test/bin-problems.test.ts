@@ -3,11 +3,14 @@
 // HTTP on the TLS port. Cases run as root and as `nobody` (setpriv), as an unprivileged unit would.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { packTar } from './helpers/pack.js';
+import { craneEntries, sha256 } from './image/archives.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/seed-registry.js', import.meta.url));
@@ -36,7 +39,7 @@ function runToExit(args: string[], options: { nobody?: boolean; cwd?: string } =
 }
 
 /** Starts the binary and resolves at its listening line. */
-function start(args: string[], cwd = ROOT): Promise<{ port: number; output: () => string }> {
+function start(args: string[], cwd = ROOT): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let output = '';
@@ -44,7 +47,7 @@ function start(args: string[], cwd = ROOT): Promise<{ port: number; output: () =
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = LISTENING.exec(output);
-      if (m) resolve({ port: Number(m[1]), output: () => output });
+      if (m) resolve({ child, port: Number(m[1]), output: () => output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -122,6 +125,24 @@ describe('the command line', () => {
 });
 
 describe('log lines', () => {
+  it('SIGTERM with a transfer still running after the grace: its line says cut by shutdown, and one line counts the cut', async () => {
+    // A layer larger than the loopback socket buffers, so a client that stops reading holds the transfer.
+    const layer = { tar: Buffer.alloc(512), gzip: Buffer.concat([Buffer.from([0x1f, 0x8b]), randomBytes(48 * 1024 * 1024)]), diffId: sha256(Buffer.alloc(512)) };
+    const tar = await packTar(join(dir, 'big.tar'), craneEntries(['big/app:1'], [layer]));
+    const run = await start(['--tar', tar, '--port', '0', '--host', '127.0.0.1']);
+    const path = `/v2/big/app/blobs/${sha256(layer.gzip)}`;
+    const socket = connect(run.port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    run.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => run.child.on('exit', (c) => resolve(c)));
+    socket.destroy();
+    expect(code).toBe(0);
+    expect(run.output()).toContain('shutdown: cutting 1 transfer still running after 5 s');
+    expect(run.output()).toMatch(new RegExp(`^GET ${path} 200 \\d+ \\d+ms aborted \\(cut by shutdown\\) from 127\\.0\\.0\\.1$`, 'm'));
+  });
+
   it('a wrong password: the 401 line names the client and the user, never the password (text and json)', async () => {
     const htpasswd = join(dir, 'htpasswd');
     execFileSync('htpasswd', ['-Bbc', '-C', '4', htpasswd, 'alice', 's3cret'], { stdio: 'ignore' });
