@@ -114,5 +114,7 @@ function explain(file: string, stats: Stats, who: Me, need: number, what: string
     stats.gid === 0
       ? `or give it a group ${who.name} is in: chgrp ${nameOf('/etc/group', who.gid)} ${file} && chmod g+${l} ${file}`
       : `or add ${who.name} to group ${group} (SupplementaryGroups=${group} in a systemd unit, supplementalGroups in a pod)${((stats.mode >> 3) & need) === need ? '' : ` and chmod g+${l} ${file}`}`;
-  return `permission denied: ${what === undefined ? '' : `${what} is `}owned by ${owner}:${group} with mode ${modeText(stats.mode)} and ${runsAs}: chmod a+${l} ${file}, ${groupFix}`;
+  // Writing (the certificate folder, temporary space): giving the folder to the user beats opening it to everyone.
+  const first = need & W ? `chown ${who.name} ${file}` : `chmod a+${l} ${file}`;
+  return `permission denied: ${what === undefined ? '' : `${what} is `}owned by ${owner}:${group} with mode ${modeText(stats.mode)} and ${runsAs}: ${first}, ${groupFix}`;
 }

@@ -60,6 +60,15 @@ describe('fileProblem', () => {
     expect(permissionProblem(join(closed, 'a.tar'), 'read', NOBODY)).toMatch(new RegExp(`^permission denied: the folder ${closed} \\(on the way to ${closed}/a\\.tar\\) is owned by root:root with mode 0700 .*: chmod a\\+x ${closed},`));
   });
 
+  it('writing into a folder (the certificate folder): names the folder and says chown, not a world-writable chmod', () => {
+    const tls = join(dir, 'tls');
+    mkdirSync(tls, { mode: 0o755 });
+    chmodSync(tls, 0o755);
+    expect(permissionProblem(join(tls, 'ca.key'), 'write', NOBODY)).toBe(
+      `permission denied: the folder ${tls} is owned by root:root with mode 0755 (rwxr-xr-x) and the seed runs as nobody (uid 65534, groups nogroup): chown nobody ${tls}, or give it a group nobody is in: chgrp nogroup ${tls} && chmod g+wx ${tls}`,
+    );
+  });
+
   it('modes that allow it: says something else refuses', () => {
     const file = join(dir, 'open.tar');
     writeFileSync(file, 'x', { mode: 0o644 });
