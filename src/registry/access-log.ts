@@ -85,7 +85,7 @@ function limited(logger: Logger, limiter: LogLimiter, entry: AccessEntry): void 
   const admitted = limiter.admit(kind, entry.client ?? '', detail, (more, details, client, seconds) => ({
     event: `more-${entry.status}`,
     message: `${more} more ${entry.status} answer${more === 1 ? '' : 's'} to ${client} in the last ${seconds} s${summaryNote(entry.status, details)}`,
-    fields: { status: entry.status, client, more, seconds },
+    fields: { status: entry.status, client, more, seconds, ...(entry.status === 401 && { users: details.filter((d) => d !== '""').join(', ') }) },
   }));
   if (admitted) logger.access(entry);
 }
