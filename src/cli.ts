@@ -2,11 +2,13 @@
 // line and exit 1; no stack trace.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BUILT_AT, DEFAULT_TAR, VERSION } from './build-info.js';
+import { mistypedCommand, UsageError } from './command-typo.js';
 import { RUNTIME_NAMES, parseRegistryAddress } from './configure/index.js';
 import { runConfigure } from './configure/run.js';
 import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
+import { fileProblem, ListenError } from './os-errors.js';
 import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
 import { parseBytes } from './units.js';
@@ -170,12 +172,17 @@ function registryOption(value: string): string {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    const typo = mistypedCommand(argv.slice(2), program.commands.map((c) => c.name()));
+    if (typo !== undefined) throw new UsageError(typo);
+    await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = 1;
     if (error instanceof LoadError) console.error(`seed-registry: ${error.message}`);
     else if (isPushError(error)) console.error(`seed-registry: push: ${error.message}`);
-    else if (isListenError(error)) console.error(`seed-registry: cannot listen on ${error.address}:${error.port}: ${error.code}`);
+    else if (error instanceof ListenError || error instanceof UsageError) console.error(`seed-registry: ${error.message}`);
+    // A file error no loader wrapped still reads as words, never `EACCES: permission denied, open ...`.
+    else if (isFileError(error)) console.error(printable(`seed-registry: ${error.path}: ${fileProblem(error.path, error)}`));
     else console.error(`seed-registry: unexpected error: ${printable(describe(error))}`);
   }
 }
@@ -186,7 +193,6 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isListenError(error: unknown): error is NodeJS.ErrnoException & { address: string; port: number } {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL';
+function isFileError(error: unknown): error is NodeJS.ErrnoException & { path: string } {
+  return typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string' && typeof (error as NodeJS.ErrnoException).path === 'string';
 }

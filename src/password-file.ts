@@ -1,6 +1,7 @@
 // The one reader of `--password-file`, for `push` and `configure`: the password on one line, one
 // trailing newline dropped (as `echo pw > file` writes it). Each command words the failure its way.
 import { readFileSync } from 'node:fs';
+import { fileProblem } from './os-errors.js';
 
 export class PasswordFileError extends Error {
   override readonly name = 'PasswordFileError';
@@ -20,8 +21,7 @@ export function readPasswordFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new PasswordFileError(path, code, code);
+    throw new PasswordFileError(path, (error as NodeJS.ErrnoException).code ?? 'unreadable', fileProblem(path, error));
   }
   const password = text.replace(/\r?\n$/, '');
   if (password === '' || /[\r\n]/.test(password)) throw new PasswordFileError(path, undefined, 'expected the password on one line');

@@ -48,7 +48,7 @@ function readCredentials(options: ConfigureOptions): Credentials | undefined {
     password = readPasswordFile(options.passwordFile);
   } catch (error) {
     if (!(error instanceof PasswordFileError)) throw error;
-    throw new LoadError(options.passwordFile, error.code !== undefined ? `cannot read the password file (${error.code})` : error.problem);
+    throw new LoadError(options.passwordFile, error.code !== undefined ? `cannot read the password file: ${error.problem}` : error.problem);
   }
   return { username: options.username, password };
 }

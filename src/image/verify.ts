@@ -2,6 +2,7 @@
 // serving anything. Layers are hashed in worker threads, one per core, since sha256 is CPU-bound.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { fileProblem } from '../os-errors.js';
 import { LoadError } from '../load-error.js';
 import type { FileSource, ImageModel, Source, TarSource } from '../model.js';
 import { isObject } from './config.js';
@@ -26,7 +27,7 @@ parentPort.on('message', async ({ path, offset, size }) => {
     if (size > 0) for await (const chunk of createReadStream(path, { start: offset, end: offset + size - 1, highWaterMark: ${READ_CHUNK} })) hash.update(chunk);
     parentPort.postMessage({ digest: 'sha256:' + hash.digest('hex') });
   } catch (err) {
-    parentPort.postMessage({ error: String((err && err.message) || err) });
+    parentPort.postMessage({ error: String((err && err.message) || err), code: err && err.code, errno: err && err.errno });
   }
 });`;
 
@@ -70,10 +71,12 @@ async function runPool(jobs: Job[], run: (job: Job, hash: Hasher) => Promise<voi
 
 function hashInWorker(worker: Worker, source: TarSource | FileSource): Promise<string> {
   return new Promise((resolve, reject) => {
-    const onMessage = (reply: { digest?: string; error?: string }) => {
+    const onMessage = (reply: { digest?: string; error?: string; code?: string; errno?: number }) => {
       worker.off('error', onError);
-      if (reply.digest) resolve(reply.digest);
-      else reject(new LoadError(source.path, `cannot read bytes ${source.offset}+${source.size} (${reply.error})`));
+      if (reply.digest) return resolve(reply.digest);
+      // A system error crosses the thread as its code: worded here like every other file error.
+      const problem = reply.code === undefined ? reply.error : fileProblem(source.path, Object.assign(new Error(reply.error), { code: reply.code, errno: reply.errno }));
+      reject(new LoadError(source.path, `cannot read bytes ${source.offset}+${source.size} (${problem})`));
     };
     const onError = (err: Error) => {
       worker.off('message', onMessage);

@@ -1,6 +1,7 @@
 // Reaching the target: the scheme (HTTPS first; HTTP for loopback or --insecure, as docker does),
 // the TLS settings, the credentials, and a first `GET /v2/` that learns the auth challenge and
 // proves the credentials before anything is pushed.
+import { fileProblem } from '../os-errors.js';
 import { Authenticator, AuthError, type Credentials } from './auth.js';
 import { createAgent, describeReply, type RegistryClient as Client, RegistryClient, type RetryPolicy, type TlsOptions } from './http.js';
 import { candidateOrigins, type Target } from './target.js';
@@ -17,7 +18,7 @@ export async function connect(target: Target, tls: TlsOptions, credentials: Cred
   try {
     agent = createAgent(tls, connections);
   } catch (error) {
-    throw new ConnectError(`--ca ${tls.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConnectError(`--ca ${tls.ca}: ${(error as NodeJS.ErrnoException).code === undefined ? (error as Error).message : fileProblem(tls.ca ?? '', error)}`);
   }
   const failures: string[] = [];
   const origins = candidateOrigins(target, tls.insecure);

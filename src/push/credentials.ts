@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileProblem } from '../os-errors.js';
 import { PasswordFileError, readPasswordFile } from '../password-file.js';
 import type { Credentials } from './auth.js';
 import { HelperFailure, fromHelper } from './cred-helper.js';
@@ -71,7 +72,8 @@ async function fromConfigFiles(host: string, env: NodeJS.ProcessEnv): Promise<Cr
       config = JSON.parse(readFileSync(file, 'utf8')) as AuthConfig;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new CredentialsError(`${file}: not a readable credentials file (${(error as Error).message})`);
+      const problem = (error as NodeJS.ErrnoException).code === undefined ? (error as Error).message : fileProblem(file, error);
+      throw new CredentialsError(`${file}: not a readable credentials file (${problem})`);
     }
     const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => authKeyHost(key) === host)?.[1];
     if (typeof helper === 'string') return fromHelper(helper, host, file, env);

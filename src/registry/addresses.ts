@@ -2,6 +2,7 @@
 import { isIP, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { hostPort } from '../address.js';
+import { ListenError, listenProblem } from '../os-errors.js';
 import type { Advertised } from '../tls/sans.js';
 
 /** Errors binding `::` gives on a host without IPv6 (disabled, or no IPv6 stack at all). */
@@ -12,12 +13,21 @@ const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EINVAL', 'EPROTONOSUP
  * no IPV6_V6ONLY), and falls back to `0.0.0.0` where the host has no IPv6.
  */
 export async function listenDefault(listen: (port: number, host?: string) => Promise<AddressInfo>, port: number, host?: string): Promise<AddressInfo> {
-  if (host !== undefined) return listen(port, host);
+  if (host !== undefined) return listenOrSay(listen, port, host);
   try {
     return await listen(port, '::');
   } catch (error) {
-    if (!NO_IPV6.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-    return listen(port, '0.0.0.0');
+    if (!NO_IPV6.has((error as NodeJS.ErrnoException).code ?? '')) throw new ListenError(listenProblem(error, '::', port));
+    return listenOrSay(listen, port, '0.0.0.0');
+  }
+}
+
+/** A failed listen becomes a ListenError saying why in words, with the fix. */
+async function listenOrSay(listen: (port: number, host?: string) => Promise<AddressInfo>, port: number, host: string): Promise<AddressInfo> {
+  try {
+    return await listen(port, host);
+  } catch (error) {
+    throw new ListenError(listenProblem(error, host, port));
   }
 }
 

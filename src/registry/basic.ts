@@ -1,5 +1,5 @@
-// HTTP Basic credentials (RFC 7617), parsed without bcrypt: the auth stage verifies them, the page's
-// client table only reads the user name.
+// HTTP Basic credentials (RFC 7617), apart from the bcrypt check: the access log and the page's client
+// table read the user name of a request without loading bcrypt.
 
 /** `Basic base64(user:password)`; undefined for anything else. */
 export function parseBasic(header: string): { user: string; password: string } | undefined {
@@ -8,4 +8,10 @@ export function parseBasic(header: string): { user: string; password: string } |
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The user name an Authorization header tried: '' for none, a note for a scheme that is not Basic. */
+export function userTried(header: string | undefined): string {
+  if (header === undefined) return '';
+  return parseBasic(header)?.user ?? '(not Basic credentials)';
 }

@@ -11,6 +11,7 @@ export const ErrorCode = {
   MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown' },
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
   UNSUPPORTED: { status: 405, message: 'this registry is read-only' },
+  TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   UNKNOWN: { status: 500, message: 'unknown error' },
 } as const;
 

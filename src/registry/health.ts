@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileProblem } from '../os-errors.js';
 import { ContentType, Header } from './headers.js';
 import type { Reply } from './reply.js';
 import { writeReply, type Stage } from './stages.js';
@@ -22,7 +23,7 @@ export async function readinessProblem(sizes: ReadonlyMap<string, number>): Prom
       const now = (await stat(path)).size;
       if (now !== size) return `${path}: size changed from ${size} to ${now} bytes since start`;
     } catch (error) {
-      return `${path}: ${(error as NodeJS.ErrnoException).code ?? 'cannot stat'}`;
+      return `${path}: ${fileProblem(path, error)}`;
     }
   }
   return undefined;

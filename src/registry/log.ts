@@ -1,4 +1,6 @@
-// The access log (one line per request) and the error log, as text or JSON lines.
+// The access log (one line per request), events (what went wrong outside an answer: a failed TLS
+// handshake, plain HTTP on the TLS port, logins slowed, transfers cut by shutdown) and the error
+// log, as text or JSON lines.
 
 export type LogFormat = 'text' | 'json';
 
@@ -10,12 +12,28 @@ export interface AccessEntry {
   ms: number;
   /** The client went away before the body was complete. */
   aborted?: boolean;
+  /** The transfer was cut because the server was stopping. */
+  cut?: boolean;
+  /** The client's address. */
+  client?: string;
+  /** On a 401: the user name tried (never the password); '' when no credentials were sent. */
+  user?: string;
+}
+
+/** A line that is not a request's answer. `event` is a stable kebab-case name for JSON readers. */
+export interface LogEvent {
+  event: string;
+  /** The whole line in words, for the text format. */
+  message: string;
+  fields?: Record<string, string | number>;
 }
 
 export interface Logger {
   /** False when access lines are dropped anyway: the server then skips timing each request. */
   readonly logsAccess: boolean;
   access(entry: AccessEntry): void;
+  /** Written under --quiet too: these are problems, not traffic (each kind is rate-limited by its writer). */
+  event(event: LogEvent): void;
   error(message: string, error?: unknown): void;
 }
 
@@ -37,6 +55,9 @@ export function createLogger(options: LoggerOptions): Logger {
       if (options.quiet) return;
       out(json ? JSON.stringify({ time: new Date().toISOString(), ...entry }) : formatAccess(entry));
     },
+    event(e) {
+      out(json ? JSON.stringify({ time: new Date().toISOString(), level: 'warn', event: e.event, ...e.fields, message: e.message }) : e.message);
+    },
     error(message, error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? '' : String(error);
       err(json ? JSON.stringify({ time: new Date().toISOString(), level: 'error', message, detail }) : `error: ${message} ${detail}`.trimEnd());
@@ -45,8 +66,12 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 export function formatAccess(e: AccessEntry): string {
-  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${e.aborted ? ' aborted' : ''}`;
+  const aborted = e.aborted ? (e.cut ? ' aborted (cut by shutdown)' : ' aborted') : '';
+  const client = e.client === undefined ? '' : ` from ${e.client}`;
+  // The user name is the client's text: quoted and escaped, so it stays one harmless line.
+  const user = e.user === undefined ? '' : e.user === '' ? ' (no credentials)' : ` user ${JSON.stringify(e.user)}`;
+  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${aborted}${client}${user}`;
 }
 
 /** A logger that writes nothing, for embedding and tests. */
-export const silentLogger: Logger = { logsAccess: false, access() {}, error() {} };
+export const silentLogger: Logger = { logsAccess: false, access() {}, event() {}, error() {} };

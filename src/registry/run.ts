@@ -10,10 +10,11 @@ import type { Advertised } from '../tls/sans.js';
 import { LoadError } from '../load-error.js';
 import { isLoopback } from '../address.js';
 import { boundUrl, listenDefault, reachableAt } from './addresses.js';
+import { advertiseWarnings } from './advertise-check.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
-import { createLogger, type LogFormat } from './log.js';
+import { createLogger, type LogFormat, type Logger } from './log.js';
 import { createRegistry } from './server.js';
 import { createUi, type Ui } from '../ui/index.js';
 import { join } from 'node:path';
@@ -60,11 +61,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
-  const auth = await startAuth(options, tls !== undefined);
+  const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  const auth = await startAuth(options, tls !== undefined, logger);
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false, strict = false } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict });
   const warnings = [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))];
-  const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const ui = options.ui === false ? undefined : createUi(() => model);
   const stages = buildStages(model, auth, options.metrics ?? true, ui);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
@@ -88,6 +89,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const caPath = options.tlsSelfSigned === undefined ? undefined : join(options.tlsSelfSigned, 'ca.crt');
   ui?.started({ version: options.version ?? 'unknown', host: reachable[0]!, auth: auth !== undefined, ...(tls && { certChain: tls.pair.cert, caPath }) });
   for (const line of banner(model, reachable[0]!)) console.log(line);
+  for (const line of advertiseWarnings(options.advertise, address)) console.log(`warning: ${line}`);
   for (const line of tls?.banner ?? []) console.log(line);
   for (const line of warnings) console.log(printable(`warning: ${line}`));
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
@@ -109,14 +111,14 @@ async function clockWarnings(model: ImageModel, builtAt: Date | undefined): Prom
 }
 
 /** Basic auth sends the password in every request: only over TLS, or where it stays on this machine. */
-async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefined> {
+async function startAuth(o: ServeOptions, tls: boolean, logger: Logger): Promise<Stage | undefined> {
   if (o.htpasswd === undefined) return undefined;
   if (!tls && !o.allowInsecureAuth && !(o.host !== undefined && isLoopback(o.host))) {
     throw new LoadError('--htpasswd', `refusing Basic auth over plain HTTP on ${o.host ?? 'every address'}: serve TLS (--tls-self-signed, --tls-cert), listen on loopback (--host 127.0.0.1), or pass --allow-insecure-auth`);
   }
   // bcrypt is loaded only when auth is asked for.
   const { authStage, loadHtpasswd } = await import('./auth.js');
-  return authStage(loadHtpasswd(o.htpasswd));
+  return authStage(loadHtpasswd(o.htpasswd), { logger });
 }
 
 /**

@@ -10,7 +10,9 @@ import { requireHost } from './host.js';
 import { RegistryError } from './errors.js';
 import { ContentType, Header } from './headers.js';
 import { getCatalog, getTags } from './listing.js';
-import { silentLogger, type Logger } from './log.js';
+import { accessLog } from './access-log.js';
+import { LogLimiter } from './log-limit.js';
+import { silentLogger, type LogEvent, type Logger } from './log.js';
 import { getManifest } from './manifests.js';
 import { getReferrers } from './referrers.js';
 import { EMPTY, jsonReply, type Reply } from './reply.js';
@@ -20,6 +22,7 @@ import { buildServed, type Served } from './served.js';
 import { around, type Stage } from './stages.js';
 import { ShortReadError, SourceFiles } from '../source/files.js';
 import { ShortReadLog } from './short-reads.js';
+import { watchTls } from './tls-errors.js';
 
 export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
@@ -55,6 +58,8 @@ export interface Registry {
 }
 
 const DEFAULT_GRACE_MS = 5_000;
+/** How long close() waits for the access lines of cut transfers. */
+const SETTLE_MS = 1_000;
 const IDLE_SWEEP_MS = 100;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
@@ -63,13 +68,18 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const shortReads = new ShortReadLog(logger);
-  const handler = around((req, res) => handle(served, files, logger, shortReads, req, res), [requireHost, ...(options.stages ?? [])]);
+  const limiter = new LogLimiter(logger);
+  // Timing and the close listener cost ~10% of manifest throughput; no access stage under --quiet.
+  const access = logger.logsAccess ? accessLog(logger, limiter) : undefined;
+  const stages = [...(access ? [access.stage] : []), requireHost, ...(options.stages ?? [])];
+  const handler = around((req, res) => handle(served, files, logger, shortReads, req, res), stages);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
   // Host is checked by requireHost, which answers with an OCI error body.
   const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS, requireHostHeader: false };
   // TLS is only how the server is made; https.Server has every http.Server method used below.
   const server = options.tls ? (createTlsServer({ ...serverOptions, ...options.tls }, listener) as unknown as Server) : createServer(serverOptions, listener);
   guardConnections(server);
+  if (options.tls) watchTls(server, logger, limiter, timeouts.headersMs);
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.setTimeout(timeouts.idleMs);
@@ -78,7 +88,12 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
     served,
     listen: (port, host) => listen(server, port, host),
     close: async (graceMs = DEFAULT_GRACE_MS) => {
-      await closeServer(server, graceMs);
+      await closeServer(server, graceMs, (transfers) => {
+        access?.cutting();
+        logger.event(cutEvent(transfers, graceMs));
+      });
+      // The cut transfers' lines are written before the caller exits.
+      await Promise.race([access?.settled(), new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
       await files.close();
     },
   };
@@ -120,15 +135,6 @@ async function handle(
   let bytes = 0;
   // The log line and the blob-bytes metric count what got out, not what was promised.
   const delivered = { bytes: 0 };
-  // Timing and the close listener cost ~10% of manifest throughput; skip them under --quiet.
-  if (logger.logsAccess) {
-    const started = performance.now();
-    res.once('close', () => {
-      const ms = Math.round(performance.now() - started);
-      const aborted = !res.writableFinished;
-      logger.access({ method, path, status: res.statusCode, bytes: aborted ? delivered.bytes : bytes, ms, ...(aborted && { aborted: true }) });
-    });
-  }
   const head = method === 'HEAD';
   const reply = answer(served, logger, method, path, req.headers);
   bytes = sentLength(reply, head);
@@ -172,14 +178,31 @@ function listen(server: Server, port: number, host?: string): Promise<AddressInf
   });
 }
 
-async function closeServer(server: Server, graceMs: number): Promise<void> {
+/** `onCut(n)`: the grace ran out with n connections still transferring, about to be cut. */
+async function closeServer(server: Server, graceMs: number, onCut: (transfers: number) => void): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // A connection whose transfer just finished goes idle: close it then, not at keep-alive timeout.
   const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   server.closeIdleConnections();
-  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+  const cut = setTimeout(() => {
+    server.closeIdleConnections();
+    // Idle connections were just closed: what is left is transferring.
+    server.getConnections((error, count) => {
+      if (!error && count > 0) onCut(count);
+      server.closeAllConnections();
+    });
+  }, graceMs);
   await closed;
   clearInterval(sweep);
   clearTimeout(cut);
+}
+
+function cutEvent(transfers: number, graceMs: number): LogEvent {
+  const what = `${transfers} transfer${transfers === 1 ? '' : 's'}`;
+  return {
+    event: 'shutdown-cut',
+    message: `shutdown: cutting ${what} still running after ${graceMs / 1000} s (clients retry: docker resumes a blob, containerd starts it again)`,
+    fields: { transfers, graceSeconds: graceMs / 1000 },
+  };
 }

@@ -2,12 +2,13 @@
 // the decompressed size (a 4 MiB .gz of zeros expands to 4 GiB), a free-space check before writing
 // and while writing, and an early look at the first block so a bomb that is not a tar stops at once.
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { LoadError } from '../load-error.js';
 import { decodeByCommand } from './decode-command.js';
 import { decodeBlocks, decodeStream } from './decode-in-process.js';
 import { type DecodeWatch, type Decoder, WatchStop } from './decoder.js';
-import { systemProblem } from './input.js';
+import { fileProblem } from '../os-errors.js';
 import { type TempFile, createTempFile, freeSpace } from './temp.js';
 import { formatBytes } from '../units.js';
 
@@ -48,7 +49,7 @@ export async function decompressToTemp(source: string, size: number, codec: stri
   try {
     free = freeSpace(tmpDir);
   } catch (err) {
-    throw new LoadError(where, `cannot be used for temporary space: ${systemProblem(err as NodeJS.ErrnoException)}`);
+    throw new LoadError(where, `cannot be used for temporary space: ${fileProblem(tmpDir, err, 'list')}`);
   }
   // A tar is never smaller than its compressed form.
   const need = Math.min(size, maxSize) + RESERVE;
@@ -59,7 +60,7 @@ export async function decompressToTemp(source: string, size: number, codec: stri
   try {
     temp = createTempFile(tmpDir, 'decompressed.tar');
   } catch (err) {
-    throw new LoadError(where, `cannot create a temporary file: ${systemProblem(err as NodeJS.ErrnoException)}`);
+    throw new LoadError(where, `cannot create a temporary file: ${fileProblem(join(tmpDir, 'decompressed.tar'), err, 'write')}`);
   }
   const watch = watchFor(codec, options, where);
   const onRead = (n: number) => options.onProgress?.(n, size);
@@ -74,7 +75,9 @@ export async function decompressToTemp(source: string, size: number, codec: stri
     if (err instanceof WatchStop) throw new LoadError(path, err.problem);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOSPC') throw new LoadError(path, `no space left in ${where} while decompressing (choose another with --tmp-dir)`);
-    throw new LoadError(path, `is ${codec}-compressed, but it does not decompress (${e.message})`);
+    // A read error of the archive itself is worded as one; anything else is the decoder's message.
+    const problem = e.code !== undefined && e.syscall !== undefined ? fileProblem(source, e) : e.message;
+    throw new LoadError(path, `is ${codec}-compressed, but it does not decompress (${problem})`);
   }
 }
 

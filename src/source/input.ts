@@ -3,6 +3,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 
 /**
  * What an archive path must be: a regular file. Directories (an OCI layout folder, a folder of
@@ -14,7 +15,7 @@ export async function checkInput(path: string): Promise<Stats> {
   try {
     stats = await stat(path);
   } catch (err) {
-    throw new LoadError(path, systemProblem(err as NodeJS.ErrnoException));
+    throw new LoadError(path, fileProblem(path, err));
   }
   if (stats.isDirectory()) throw new LoadError(path, 'is a directory, not an image archive');
   if (!stats.isFile()) throw new LoadError(path, `is not a regular file (${kindOf(stats)}): use a file, not a pipe`);
@@ -29,7 +30,7 @@ export async function readHead(path: string, length: number): Promise<Buffer> {
 /** `length` bytes of `path` from `position` (fewer at its end); LoadError when it cannot be opened. */
 export async function readHeadAt(path: string, position: number, length: number): Promise<Buffer> {
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new LoadError(path, systemProblem(err));
+    throw new LoadError(path, fileProblem(path, err));
   });
   try {
     const buffer = Buffer.alloc(length);
@@ -37,25 +38,6 @@ export async function readHeadAt(path: string, position: number, length: number)
     return buffer.subarray(0, bytesRead);
   } finally {
     await file.close();
-  }
-}
-
-/** A system error as a short phrase: `no such file`, `permission denied`, else its code. */
-export function systemProblem(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'no such file (a part of the path is not a directory)';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EISDIR':
-      return 'is a directory, not an image archive';
-    default:
-      return `cannot open (${err.code ?? err.message})`;
   }
 }
 

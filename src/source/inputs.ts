@@ -7,6 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 import { codecOf } from './codecs.js';
 import { readHead } from './input.js';
 
@@ -47,7 +48,7 @@ function noArchiveProblem(recursive: boolean): string {
 
 async function scanFolder(dir: string, recursive: boolean, found: Inputs): Promise<void> {
   const names = (await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    throw new LoadError(dir, `cannot list the folder (${err.code ?? err.message})`);
+    throw new LoadError(dir, `cannot list the folder: ${fileProblem(dir, err, 'list')}`);
   })).sort();
   for (const name of names) {
     const path = join(dir, name);

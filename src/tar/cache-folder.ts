@@ -7,7 +7,7 @@ import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
-import { systemProblem } from '../source/input.js';
+import { fileProblem } from '../os-errors.js';
 import { CACHE_BLOBS, CACHE_MANIFESTS, regularFileSize } from '../source/inputs.js';
 import { FolderIndex } from './layout-folder.js';
 import type { TarEntry, TarIndex } from './index.js';
@@ -41,6 +41,6 @@ async function listDir(dir: string, rel: string): Promise<Dirent[]> {
   try {
     return (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (err) {
-    throw new LoadError(dir, `cannot list the folder (${systemProblem(err as NodeJS.ErrnoException)})`, rel);
+    throw new LoadError(dir, `cannot list the folder: ${fileProblem(join(dir, rel), err, 'list')}`, rel);
   }
 }

@@ -3,7 +3,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import type { FileSource, TarSource } from '../model.js';
 import { JsonSyntaxError, parseJSONBytes } from '../json.js';
 import { LoadError } from '../load-error.js';
-import { systemProblem } from '../source/input.js';
+import { fileProblem } from '../os-errors.js';
 import { BLOCK, type EntryType, decodeHeader } from './header.js';
 import { looksLike } from '../source/looks.js';
 import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
@@ -127,7 +127,7 @@ export async function openForReading(path: string, file = path): Promise<FileHan
   try {
     return await open(path, 'r');
   } catch (err) {
-    throw new LoadError(file, systemProblem(err as NodeJS.ErrnoException));
+    throw new LoadError(file, fileProblem(path, err));
   }
 }
 

@@ -5,6 +5,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 import type { FileSource, TarSource } from '../model.js';
 import { HAULER_INDEX_JSON, INDEX_JSON, OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
 import { TarIndex, type TarEntry } from './index.js';
@@ -19,7 +20,10 @@ export class FolderIndex extends TarIndex {
   }
 
   protected override async readAt(entry: TarEntry, length: number): Promise<Buffer> {
-    const file = await open(join(this.path, entry.name), 'r');
+    const path = join(this.path, entry.name);
+    const file = await open(path, 'r').catch((err: unknown) => {
+      throw new LoadError(this.file, fileProblem(path, err), entry.name);
+    });
     try {
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await file.read(buffer, 0, length, 0);
@@ -56,5 +60,8 @@ export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
 async function listDir(path: string): Promise<string[]> {
   const s = await stat(path).catch(() => undefined);
   if (!s?.isDirectory()) return [];
-  return (await readdir(path)).sort();
+  const names = await readdir(path).catch((err: unknown) => {
+    throw new LoadError(path, `cannot list the folder: ${fileProblem(path, err, 'list')}`);
+  });
+  return names.sort();
 }

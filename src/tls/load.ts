@@ -3,6 +3,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 import type { PemPair } from './x509.js';
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -58,6 +59,6 @@ function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new LoadError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LoadError(path, fileProblem(path, error));
   }
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
+import { fileProblem } from '../os-errors.js';
 import { loadCa, loadKeyPair, type LoadedCa } from './load.js';
 import { sameSans } from './sans.js';
 import { renewalReason, validityOf } from './validity.js';
@@ -33,7 +34,7 @@ export async function ensureSelfSigned(dir: string, sans: San[], now = new Date(
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new LoadError(dir, `cannot create the certificate directory: ${(error as NodeJS.ErrnoException).code}`);
+    throw new LoadError(dir, `cannot create the certificate folder: ${fileProblem(dir, error, 'write')}`);
   }
   const created = await ensureCa(paths.caCert, paths.caKey, now);
   addFinalNewline(paths.caCert);
@@ -115,6 +116,6 @@ function writeAtomically(path: string, text: string, mode: number): void {
     writeFileSync(tmp, text, { mode });
     renameSync(tmp, path);
   } catch (error) {
-    throw new LoadError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LoadError(path, `cannot write: ${fileProblem(path, error, 'write')}`);
   }
 }

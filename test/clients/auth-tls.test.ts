@@ -113,6 +113,16 @@ describe.skipIf(!NETNS)('seed-registry over HTTPS with --htpasswd', () => {
     expect(pulled).toEqual({ configDigest: expected.configDigest, diffIds: expected.diffIds });
   });
 
+  it("the seed's log named each failure: the clients' handshakes without the CA, and docker's wrong password with its user", async () => {
+    const log = seed.log();
+    const from = ns.address.replace(/\./g, '\\.');
+    // Go clients (dockerd, skopeo, containerd) send bad_certificate for an unknown authority.
+    expect(log).toMatch(new RegExp(`^tls: handshake from ${from} failed: bad certificate: `, 'm'));
+    expect(log).toMatch(new RegExp(`^GET /v2/ 401 \\d+ \\d+ms from ${from} user "${USER}"$`, 'm'));
+    expect(log).not.toContain(PASSWORD);
+    expect(log).not.toMatch(/wrong/);
+  });
+
   it('the seed served /livez without credentials, and counted the 401s', async () => {
     const curl = (path: string) => runOk(...ns.wrap('curl', ['-sS', '--cacert', join(certs, 'ca.crt'), `https://${registry}${path}`]));
     expect(await curl('/livez')).toBe('ok\n');

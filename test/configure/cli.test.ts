@@ -54,7 +54,7 @@ describe('seed-registry configure', () => {
     [['--runtime', 'cri-dockerd', '--registry', 'seed:5000'], /argument 'cri-dockerd' is invalid\. Allowed choices are containerd, docker, crio, podman, k3s, rke2, talos/],
     [['--runtime', 'talos', '--registry', 'seed'], /--registry <host:port>' argument 'seed' is invalid\. expected HOST:PORT/],
     [['--runtime', 'talos'], /required option '--registry <host:port>' not specified/],
-    [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', '/nonexistent/ca.crt'], /^seed-registry: \/nonexistent\/ca\.crt: cannot read: ENOENT$/],
+    [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', '/nonexistent/ca.crt'], /^seed-registry: \/nonexistent\/ca\.crt: no such file$/],
     [['--runtime', 'talos', '--registry', 'seed:5000', '--ca', FIXTURE], /fixtures\/seed-image\.tar: no PEM certificate/],
     [['--runtime', 'talos', '--registry', 'seed:5000', '--username', 'u'], /--username\/--password-file: give both, or neither/],
   ])('%j fails with one line', (args, message) => {

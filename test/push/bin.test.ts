@@ -29,7 +29,7 @@ describe('push bad input', () => {
     [['--to', '127.0.0.1:1', '--image', 'nope:1'], /^seed-registry: push: --image nope:1: no such image in the archives \(they hold library\/busybox:seed\)$/],
     [['--to', '127.0.0.1:1', '--username', 'u'], /--username needs --password-stdin or --password-file/],
     [['--to', '127.0.0.1:1', '--password-file', '/x'], /need --username/],
-    [['--to', '127.0.0.1:1', '--username', 'u', '--password-file', '/nonexistent/pw'], /^seed-registry: push: --password-file \/nonexistent\/pw: ENOENT$/],
+    [['--to', '127.0.0.1:1', '--username', 'u', '--password-file', '/nonexistent/pw'], /^seed-registry: push: --password-file \/nonexistent\/pw: no such file$/],
   ])('%j', (args, message) => {
     const r = pushSync(args);
     expect(r.code).toBe(1);

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { Pool } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
 import type { ImageModel } from '../../src/model.js';
-import type { AccessEntry, Logger } from '../../src/registry/log.js';
+import type { AccessEntry, LogEvent, Logger } from '../../src/registry/log.js';
 import { createRegistry, type Registry, type RegistryOptions } from '../../src/registry/server.js';
 import { tempDir } from '../helpers/pack.js';
 
@@ -12,6 +12,7 @@ export interface Running {
   base: string;
   pool: Pool;
   access: AccessEntry[];
+  events: LogEvent[];
   errors: string[];
   stop(): Promise<void>;
 }
@@ -19,7 +20,8 @@ export interface Running {
 export async function serve(model: ImageModel, options: RegistryOptions = {}): Promise<Running> {
   const access: AccessEntry[] = [];
   const errors: string[] = [];
-  const logger: Logger = { logsAccess: true, access: (e) => access.push(e), error: (m) => errors.push(m) };
+  const events: LogEvent[] = [];
+  const logger: Logger = { logsAccess: true, access: (e) => access.push(e), event: (e) => events.push(e), error: (m) => errors.push(m) };
   const registry = await createRegistry(model, { logger, ...options });
   const { port } = await registry.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
@@ -29,6 +31,7 @@ export async function serve(model: ImageModel, options: RegistryOptions = {}): P
     base,
     pool,
     access,
+    events,
     errors,
     stop: async () => {
       await pool.close();

@@ -87,7 +87,7 @@ describe('seed-registry --tls-*', () => {
   });
 
   it.each([
-    [['--tls-cert', '/nonexistent.crt', '--tls-key', '/nonexistent.key'], '/nonexistent.crt: cannot read: ENOENT'],
+    [['--tls-cert', '/nonexistent.crt', '--tls-key', '/nonexistent.key'], '/nonexistent.crt: no such file'],
     [['--tls-cert', 'GARBAGE', '--tls-key', 'GARBAGE'], 'no PEM certificate'],
     [['--tls-cert', 'CERT'], '--tls-cert: needs --tls-cert and --tls-key together'],
     [['--advertise', 'not a host'], "argument 'not a host' is invalid"],

@@ -161,7 +161,7 @@ describe('loadKeyPair and loadCa', () => {
     const b = await ensureSelfSigned(tempDir(), wantedSans([]));
     const garbage = join(tempDir(), 'garbage.pem');
     writeFileSync(garbage, 'hello');
-    expect(() => loadKeyPair('/nonexistent/tls.crt', a.keyPath)).toThrow('/nonexistent/tls.crt: cannot read: ENOENT');
+    expect(() => loadKeyPair('/nonexistent/tls.crt', a.keyPath)).toThrow('/nonexistent/tls.crt: no such file');
     expect(() => loadKeyPair(garbage, a.keyPath)).toThrow(`${garbage}: no PEM certificate`);
     expect(() => loadKeyPair(a.certPath, garbage)).toThrow(`${garbage}: not a PEM private key`);
     expect(() => loadKeyPair(a.certPath, b.keyPath)).toThrow(`${b.keyPath}: private key does not match the certificate in ${a.certPath}`);
