@@ -3,10 +3,10 @@
 import { loadImages } from '../image/load.js';
 import type { ImageModel } from '../model.js';
 import { SourceFiles } from '../source/files.js';
-import { type Credentials } from './auth.js';
-import { connect, describeNetworkError } from './connect.js';
-import { resolveCredentials } from './credentials.js';
-import type { RegistryClient } from './http.js';
+import { type Credentials } from '../client/auth.js';
+import { connect, describeNetworkError } from '../client/connect.js';
+import { resolveCredentials } from '../client/credentials.js';
+import type { RegistryClient } from '../client/http.js';
 import { describePlan, type ImagePlan, planPush } from './plan.js';
 import { imageLine, summaryLine, type ImageResult, type Summary, zeroOutcomes } from './report.js';
 import { parseTarget } from './target.js';

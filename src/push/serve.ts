@@ -2,8 +2,8 @@
 // image, the cluster starts that registry, and once it answers `/v2/` (polled, bounded) the seed
 // pushes everything into it and keeps serving. Failures are reported and the seed serves on.
 import type { ImageModel } from '../model.js';
-import { ConnectError, connect } from './connect.js';
-import { sleep } from './http.js';
+import { ConnectError, connect } from '../client/connect.js';
+import { sleep } from '../client/http.js';
 import { isPushError, pushModel } from './run.js';
 import { parseTarget } from './target.js';
 

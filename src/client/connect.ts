@@ -1,6 +1,6 @@
 // Reaching the target: the scheme (HTTPS first; HTTP for loopback or --insecure, as docker does),
 // the TLS settings, the credentials, and a first `GET /v2/` that learns the auth challenge and
-// proves the credentials before anything is pushed.
+// proves the credentials before anything else is asked.
 import { Authenticator, AuthError, type Credentials } from './auth.js';
 import { createAgent, describeReply, type RegistryClient as Client, RegistryClient, type RetryPolicy, type TlsOptions } from './http.js';
 import { candidateOrigins, type Target } from './target.js';
