@@ -12,6 +12,7 @@ import { runServe } from './registry/run.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, isPushError } from './push/command.js';
+import { addCheckCommand } from './check/command.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 import { parseAdvertise, type Advertised } from './tls/sans.js';
 
@@ -145,6 +146,7 @@ export function buildProgram(): Command {
     .action(async (o) =>
       runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
     );
+  addCheckCommand(program, registryOption);
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;

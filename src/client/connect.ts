@@ -1,57 +1,86 @@
 // Reaching the target: the scheme (HTTPS first; HTTP for loopback or --insecure, as docker does),
 // the TLS settings, the credentials, and a first `GET /v2/` that learns the auth challenge and
 // proves the credentials before anything else is asked.
+import type { Agent } from 'undici';
 import { Authenticator, AuthError, type Credentials } from './auth.js';
-import { createAgent, describeReply, type RegistryClient as Client, RegistryClient, type RetryPolicy, type TlsOptions } from './http.js';
+import { createAgent, describeReply, type RegistryClient as Client, RegistryClient, type RetryPolicy, type Timeouts, type TlsOptions } from './http.js';
 import { candidateOrigins, type Target } from './target.js';
 
 export class ConnectError extends Error {
   override readonly name = 'ConnectError';
+  constructor(
+    message: string,
+    /** What went wrong, for callers that react to it (serve --push-to keeps waiting on any). */
+    readonly kind: 'ca' | 'auth' | 'not-registry' | 'status' | 'unreachable' = 'status',
+  ) {
+    super(message);
+  }
 }
 
-/** Codes of a TLS failure: the peer is there, its certificate or protocol is wrong. */
-const TLS_HINT = '(give --ca FILE for a private CA, or --insecure to skip verification)';
+/** How each command names its options in a hint (push: --ca; serve: --push-ca). */
+export interface Hints {
+  tls: string;
+  credentials: string;
+}
 
-export async function connect(target: Target, tls: TlsOptions, credentials: Credentials | undefined, policy: RetryPolicy, connections: number): Promise<Client> {
-  let agent;
+export const PUSH_HINTS: Hints = {
+  tls: '(give --ca FILE for a private CA, or --insecure to skip verification)',
+  credentials: 'give --username with --password-stdin, or docker login',
+};
+
+/** A client for one origin, its agent made from the TLS settings; nothing is sent yet. */
+export function openClient(origin: string, agent: Agent, credentials: Credentials | undefined, policy: RetryPolicy): RegistryClient {
+  let client!: RegistryClient;
+  const auth = new Authenticator(credentials, (url, headers) => client.fetch(url, headers));
+  client = new RegistryClient(origin, agent, auth, policy);
+  return client;
+}
+
+export function agentFor(tls: TlsOptions, connections: number, caFlag = '--ca', timeouts?: Timeouts): Agent {
   try {
-    agent = createAgent(tls, connections);
+    return createAgent(tls, connections, timeouts);
   } catch (error) {
-    throw new ConnectError(`--ca ${tls.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConnectError(`${caFlag} ${tls.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'ca');
   }
+}
+
+export async function connect(target: Target, tls: TlsOptions, credentials: Credentials | undefined, policy: RetryPolicy, connections: number, hints: Hints = PUSH_HINTS, caFlag = '--ca'): Promise<Client> {
+  const agent = agentFor(tls, connections, caFlag);
   const failures: string[] = [];
   const origins = candidateOrigins(target, tls.insecure);
   for (const origin of origins) {
-    let client!: RegistryClient;
-    const auth = new Authenticator(credentials, (url, headers) => client.fetch(url, headers));
-    client = new RegistryClient(origin, agent, auth, policy);
+    const client = openClient(origin, agent, credentials, policy);
     try {
       const reply = await client.send({ method: 'GET', url: '/v2/', scopes: [] });
       if (reply.status === 200) return client;
       if (reply.status === 401) {
-        const who = credentials ? `as ${credentials.username}` : 'without credentials (give --username with --password-stdin, or docker login)';
-        throw new ConnectError(`${origin}: authentication refused ${who}: ${describeReply(reply)}`);
+        const who = credentials ? `as ${credentials.username}` : `without credentials (${hints.credentials})`;
+        throw new ConnectError(`${origin}: authentication refused ${who}: ${describeReply(reply)}`, 'auth');
       }
-      if (reply.status === 404) throw new ConnectError(`${origin}/v2/ answered 404: not an OCI distribution registry`);
+      if (reply.status === 404) throw new ConnectError(`${origin}/v2/ answered 404: not an OCI distribution registry`, 'not-registry');
       throw new ConnectError(`${origin}/v2/ answered ${describeReply(reply)}`);
     } catch (error) {
       if (error instanceof ConnectError || error instanceof AuthError) {
         await agent.close();
         throw error;
       }
-      failures.push(`${origin}: ${describeNetworkError(error)}`);
+      failures.push(`${origin}: ${describeNetworkError(error, hints)}`);
     }
   }
   await agent.close();
-  throw new ConnectError(`cannot reach ${target.host}: ${failures.join('; ')}`);
+  throw new ConnectError(`cannot reach ${target.host}: ${failures.join('; ')}`, 'unreachable');
 }
 
 /** A connection or TLS error in one line: its code and message, with a hint for certificates. */
-export function describeNetworkError(error: unknown): string {
+export function describeNetworkError(error: unknown, hints: Hints = PUSH_HINTS): string {
   const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const inner = e.cause ?? e;
   const code = inner.code ?? e.code ?? '';
   const text = `${code ? `${code} ` : ''}${inner.message ?? String(error)}`.trim();
-  const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO|HOSTNAME|ALTNAME/i.test(code + inner.message);
-  return tls ? `TLS: ${text} ${TLS_HINT}` : text;
+  return isTlsFailure(code, inner.message ?? '') ? `TLS: ${text} ${hints.tls}` : text;
+}
+
+/** Codes of a TLS failure: the peer is there, its certificate or protocol is wrong. */
+export function isTlsFailure(code: string, message: string): boolean {
+  return /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO|HOSTNAME|ALTNAME/i.test(code + message);
 }
