@@ -143,8 +143,9 @@ export function buildProgram(): Command {
     .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
     .option('--password-file <file>', 'file holding the password, on one line')
     .option('--out <dir>', 'write the files under DIR (default: print them)')
+    .option('--check', 'then run seed-registry check through those files for every image (exit 1 when a check fails)', false)
     .action(async (o) =>
-      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
+      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out, check: o.check }),
     );
   addCheckCommand(program, registryOption);
   // `serve` is the default command: the top-level help shows its options too, and examples.

@@ -3,7 +3,6 @@
 // the folder; absolute paths (k3s' ca_file) are read from the node as they are.
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { ConfigFile } from '../configure/target.js';
 
 export interface NodeFiles {
   /** How to name a file in a message: `DIR/docker.io/hosts.toml`. */
@@ -37,7 +36,7 @@ export function folderFiles(dir: string): NodeFiles {
 }
 
 /** What configure made, before or instead of writing it; absolute paths still come from the node. */
-export function generatedFiles(files: ConfigFile[], label: string): NodeFiles {
+export function generatedFiles(files: { path: string; contents: string }[], label: string): NodeFiles {
   const byPath = new Map(files.map((f) => [f.path, f.contents]));
   const disk = folderFiles('/');
   return {
