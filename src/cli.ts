@@ -11,7 +11,7 @@ import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
-import { addPushCommand, isPushError } from './push/command.js';
+import { addPushCommand, addPushToOptions, isPushError, pushToProblem } from './push/command.js';
 import { addCheckCommand } from './check/command.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 import { parseAdvertise, type Advertised } from './tls/sans.js';
@@ -104,16 +104,21 @@ export function buildProgram(): Command {
     .option('--verify', 'hash every blob against its digest before serving', false)
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
-    .option('-q, --quiet', 'no access log', false)
-    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
+    .option('-q, --quiet', 'no access log', false);
+  addPushToOptions(serve);
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
+    const problem = pushToProblem(o);
+    if (problem !== undefined) throw new LoadError(...problem);
     const model = await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
       tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
     });
-    if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
+    if (o.pushTo !== undefined) {
+      const pushTo = { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };
+      void (await import('./push/serve.js')).pushWhenReady(model, pushTo);
+    }
   });
 
   const inspect = program

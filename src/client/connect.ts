@@ -28,6 +28,12 @@ export const PUSH_HINTS: Hints = {
   credentials: 'give --username with --password-stdin, or docker login',
 };
 
+/** `serve --push-to`'s options carry a `--push-` prefix. */
+export const PUSH_TO_HINTS: Hints = {
+  tls: '(give --push-ca FILE for a private CA, or --push-insecure to skip verification)',
+  credentials: 'give --push-username with --push-password-file, or docker login',
+};
+
 /** A client for one origin, its agent made from the TLS settings; nothing is sent yet. */
 export function openClient(origin: string, agent: Agent, credentials: Credentials | undefined, policy: RetryPolicy): RegistryClient {
   let client!: RegistryClient;
@@ -71,13 +77,27 @@ export async function connect(target: Target, tls: TlsOptions, credentials: Cred
   throw new ConnectError(`cannot reach ${target.host}: ${failures.join('; ')}`, 'unreachable');
 }
 
+/** OpenSSL's verification codes in the words an operator knows them by (Go's clients say the same). */
+const TLS_WORDS: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown authority',
+  SELF_SIGNED_CERT_IN_CHAIN: 'unknown authority',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown authority',
+  CERT_NOT_YET_VALID: 'certificate not yet valid (check both clocks)',
+  CERT_HAS_EXPIRED: 'certificate expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+
 /** A connection or TLS error in one line: its code and message, with a hint for certificates. */
 export function describeNetworkError(error: unknown, hints: Hints = PUSH_HINTS): string {
   const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const inner = e.cause ?? e;
   const code = inner.code ?? e.code ?? '';
   const text = `${code ? `${code} ` : ''}${inner.message ?? String(error)}`.trim();
-  return isTlsFailure(code, inner.message ?? '') ? `TLS: ${text} ${hints.tls}` : text;
+  if (!isTlsFailure(code, inner.message ?? '')) return text;
+  const words = TLS_WORDS[code];
+  return `TLS: ${words ? `${words} (${text})` : text} ${hints.tls}`.trim();
 }
 
 /** Codes of a TLS failure: the peer is there, its certificate or protocol is wrong. */
