@@ -63,8 +63,13 @@ export async function connect(target: Target, tls: TlsOptions, credentials: Cred
         const who = credentials ? `as ${credentials.username}` : `without credentials (${hints.credentials})`;
         throw new ConnectError(`${origin}: authentication refused ${who}: ${describeReply(reply)}`, 'auth');
       }
-      if (reply.status === 404) throw new ConnectError(`${origin}/v2/ answered 404: not an OCI distribution registry`, 'not-registry');
-      throw new ConnectError(`${origin}/v2/ answered ${describeReply(reply)}`);
+      const answer = reply.status === 404 ? `${origin}/v2/ answered 404: not an OCI distribution registry` : `${origin}/v2/ answered ${describeReply(reply)}`;
+      // The plain-HTTP fall-back reaching a TLS port answers 400: the HTTPS failure before it is the cause.
+      if (failures.length > 0) {
+        failures.push(answer);
+        continue;
+      }
+      throw new ConnectError(answer, reply.status === 404 ? 'not-registry' : 'status');
     } catch (error) {
       if (error instanceof ConnectError || error instanceof AuthError) {
         await agent.close();
