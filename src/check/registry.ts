@@ -65,7 +65,7 @@ export async function imageVerdict(image: ImageName, e: Endpoint, runtime: strin
   if (reply.status === 404) return fail(name, `the seed has no such image: HEAD ${at} answered 404 (${e.via})`, 'serve an archive that holds it (seed-registry inspect lists what archives hold), or correct the name');
   if (reply.status === 401) {
     const sent = e.credentials ? `the credentials of ${e.credentials.username}` : e.headers['authorization'] ? 'its Authorization header' : 'no credentials';
-    return fail(name, `HEAD ${at} refused ${sent} (401; ${e.via})`, credentialFix(runtime));
+    return fail(name, `HEAD ${at} answered 401 to ${sent} (${e.via})`, credentialFix(runtime));
   }
   return fail(name, `HEAD ${at} answered ${describeReply(reply)} (${e.via})`, "look at the seed's log for this request");
 }

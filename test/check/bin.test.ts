@@ -87,6 +87,34 @@ describe('seed-registry check', () => {
   });
 });
 
+describe('a seed serving plain HTTP', () => {
+  let plain!: RunningSeed;
+  beforeAll(async () => {
+    plain = await startSeed([]);
+    seeds.push(plain);
+  }, 60_000);
+
+  it('passes, saying the runtime must be configured for plain HTTP', () => {
+    const r = run(['check', '--registry', `127.0.0.1:${plain.port}`, '--image', 'busybox:seed']);
+    expect(r.code).toBe(0);
+    expect(r.lines[2]).toMatch(/^ok {4}tls: none: the seed serves plain HTTP \(the runtime must be configured with configure --plain-http/);
+    expect(r.lines.at(-1)).toMatch(/^ok {4}image docker\.io\/library\/busybox:seed: sha256:[0-9a-f]{64} at http:\/\//);
+  });
+
+  it('with --ca, plain HTTP is a failure', () => {
+    const r = run(['check', '--registry', `127.0.0.1:${plain.port}`, '--ca', ca]);
+    expect(r.code).toBe(1);
+    expect(r.lines[2]).toMatch(/^FAIL {2}tls: the seed at 127\.0\.0\.1:\d+ answers plain HTTP, not TLS, yet --ca was given; fix: /);
+  });
+
+  it('a runtime configured for HTTPS while the seed serves plain HTTP', () => {
+    const r = run(['configure', '--tar', FIXTURE, '--runtime', 'containerd', '--registry', `127.0.0.1:${plain.port}`, '--check']);
+    expect(r.code).toBe(1);
+    expect(r.lines.at(-1)).toMatch(/^FAIL {2}image docker\.io\/library\/busybox:seed: .* asks https:\/\/127\.0\.0\.1:\d+ over HTTPS, but the seed serves plain HTTP; fix: write the runtime's configuration with configure --plain-http/);
+    expect(run(['configure', '--tar', FIXTURE, '--runtime', 'containerd', '--registry', `127.0.0.1:${plain.port}`, '--plain-http', '--check']).code).toBe(0);
+  });
+});
+
 describe('configure --check', () => {
   const configure = (runtime: string, extra: string[]) => run(['configure', '--tar', FIXTURE, '--runtime', runtime, '--registry', registry, '--ca', ca, '--username', 'alice', ...extra, '--check']);
 

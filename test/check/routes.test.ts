@@ -42,7 +42,13 @@ describe("each runtime's route through configure's output", () => {
 
   it('docker: any other registry is pulled from itself (dockerd mirrors only Docker Hub)', () => {
     const route = routeOf('docker', RUNTIMES.docker(target).files, 'registry.k8s.io/pause:3.10');
-    expect(route).toEqual({ problem: expect.stringMatching(/^dockerd pulls registry\.k8s\.io\/pause:3\.10 from registry\.k8s\.io itself/), fix: 'pull 10.0.0.5:5000/pause:3.10 and docker tag it to registry.k8s.io/pause:3.10' });
+    expect(route).toEqual({ problem: expect.stringMatching(/^dockerd pulls registry\.k8s\.io\/pause:3\.10 from registry\.k8s\.io itself/), fix: expect.stringMatching(/docker tag it to registry\.k8s\.io\/pause:3\.10$/) });
+  });
+
+  it("docker: the credentials of a config.json beside daemon.json, Docker Hub's entry", () => {
+    const hub = { auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('alice:s3cret').toString('base64') }, '10.0.0.5:5000': { auth: Buffer.from('other:x').toString('base64') } } };
+    const files = [...RUNTIMES.docker(target).files.filter((f) => f.path !== 'config.json'), { path: 'config.json', contents: JSON.stringify(hub) }];
+    expect(endpointOf(routeOf('docker', files, 'busybox:1.36')).credentials).toEqual({ username: 'alice', password: 's3cret' });
   });
 
   it('containerd: no hosts.toml for the registry names the file and configure', () => {
