@@ -12,7 +12,7 @@ import { parseCertificates } from '../tls/load.js';
 import { folderFiles, type NodeFiles } from './files.js';
 import { handshake, resolveHost, tcpProbe } from './network.js';
 import { imageVerdict, v2Verdict } from './registry.js';
-import { imageRef, type Endpoint } from './route.js';
+import { imageRef, type Endpoint, type Route } from './route.js';
 import { CHECK_RUNTIMES, type CheckRuntime } from './routes/index.js';
 import { chainVerdict, clockVerdict, nameVerdict, systemAnchors, trustPath, type Anchors } from './tls.js';
 import { fail, ok, skip, verdictLine, type Verdict } from './verdict.js';
@@ -67,7 +67,11 @@ export async function checkSeed(input: CheckInput, say: (line: string) => void):
   if (scheme === undefined) {
     const failed = verdicts.find((v) => v.status === 'FAIL')!.check;
     report(skip('GET /v2/', `not checked (${failed} failed)`));
-    for (const image of input.images) report(skip(`image ${imageRef(image)}`, `not checked (${failed} failed)`));
+    // The runtime's files can still be judged: a route that never reaches the seed is worth a line now.
+    for (const image of input.images) {
+      const route = input.runtime ? routeOf(input.runtime, image, input.registry) : undefined;
+      report(route && 'problem' in route ? fail(`image ${imageRef(image)}`, route.problem, route.fix) : skip(`image ${imageRef(image)}`, `not checked (${failed} failed)`));
+    }
     return false;
   }
   const origin = `${scheme}://${input.registry}`;
@@ -134,13 +138,8 @@ async function checkImage(input: CheckInput, image: ImageName, origin: string): 
     };
     return imageVerdict(image, endpoint, 'containerd');
   }
-  const { name, files } = input.runtime;
-  let route;
-  try {
-    route = CHECK_RUNTIMES[name].route(files, { image, seed: input.registry });
-  } catch (error) {
-    return fail(label, (error as Error).message, 'make the file readable by this user (check runs as the runtime would read it)');
-  }
+  const { name } = input.runtime;
+  const route = routeOf(input.runtime, image, input.registry);
   if ('problem' in route) return fail(label, route.problem, route.fix);
   const endpoint = route.endpoints[0]!;
   if (endpoint.origin.startsWith('http:') === false && origin.startsWith('http:')) {
@@ -148,6 +147,14 @@ async function checkImage(input: CheckInput, image: ImageName, origin: string): 
   }
   if (!endpoint.credentials && !endpoint.headers['authorization']) await runtimeCredentials(name, endpoint);
   return imageVerdict(image, endpoint, name);
+}
+
+function routeOf(runtime: NonNullable<CheckInput['runtime']>, image: ImageName, seed: string): Route {
+  try {
+    return CHECK_RUNTIMES[runtime.name].route(runtime.files, { image, seed });
+  } catch (error) {
+    return { problem: (error as Error).message, fix: 'make the file readable by this user (check reads it as the runtime would)' };
+  }
 }
 
 /** podman, CRI-O and docker also read the user's credential files (REGISTRY_AUTH_FILE, docker config.json). */
