@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { parseHostPort } from '../address.js';
 import type { Credentials } from '../client/auth.js';
-import { resolveCredentials } from '../client/credentials.js';
 import { parseImageName, type ImageName } from '../image/names.js';
 import { LoadError } from '../load-error.js';
 import { PasswordFileError, readPasswordFile } from '../password-file.js';
@@ -13,6 +12,7 @@ import { folderFiles, type NodeFiles } from './files.js';
 import { handshake, resolveHost, tcpProbe } from './network.js';
 import { imageVerdict, v2Verdict } from './registry.js';
 import { imageRef, type Endpoint, type Route } from './route.js';
+import { runtimeCredentials } from './credentials.js';
 import { CHECK_RUNTIMES, type CheckRuntime } from './routes/index.js';
 import { chainVerdict, clockVerdict, nameVerdict, systemAnchors, trustPath, type Anchors } from './tls.js';
 import { fail, ok, skip, verdictLine, type Verdict } from './verdict.js';
@@ -155,14 +155,6 @@ function routeOf(runtime: NonNullable<CheckInput['runtime']>, image: ImageName, 
   } catch (error) {
     return { problem: (error as Error).message, fix: 'make the file readable by this user (check reads it as the runtime would)' };
   }
-}
-
-/** podman, CRI-O and docker also read the user's credential files (REGISTRY_AUTH_FILE, docker config.json). */
-async function runtimeCredentials(runtime: CheckRuntime, endpoint: Endpoint): Promise<void> {
-  const key = runtime === 'docker' ? 'index.docker.io' : runtime === 'podman' || runtime === 'crio' ? new URL(endpoint.origin).host : undefined;
-  if (key === undefined) return;
-  const found = await resolveCredentials(key, {}).catch(() => undefined);
-  if (found) endpoint.credentials = found;
 }
 
 function parseImage(name: string): ImageName {

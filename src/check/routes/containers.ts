@@ -79,7 +79,11 @@ export function matchesPrefix(ref: string, prefix: string): boolean {
 /** auth.json beside the configuration (what configure writes), most specific key first. */
 function authFor(files: NodeFiles, ref: string): Credentials | undefined {
   const text = files.read('auth.json');
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : authFromJson(text, ref);
+}
+
+/** containers-auth.json(5): keys are `host` or `host/namespace/...`; the longest that prefixes `ref` wins. */
+export function authFromJson(text: string, ref: string): Credentials | undefined {
   let auths: Record<string, { auth?: string }>;
   try {
     auths = (JSON.parse(text) as { auths?: typeof auths }).auths ?? {};
