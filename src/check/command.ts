@@ -1,10 +1,8 @@
 // The `check` command's options, kept beside check so src/cli.ts only registers it. Check itself is
 // imported when the command runs (its TOML/YAML readers and the HTTP client stay out of `serve`'s start).
 import { type Command, Option } from 'commander';
+import { CHECK_RUNTIME_NAMES } from './runtimes.js';
 
-/** The runtimes whose configuration check reads (routes/index.ts has one route per name). */
-export const CHECK_RUNTIME_NAMES = ['containerd', 'docker', 'podman', 'crio', 'k3s', 'rke2'] as const;
-export type CheckRuntime = (typeof CHECK_RUNTIME_NAMES)[number];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCredentials } from '../client/credentials.js';
-import type { CheckRuntime } from './command.js';
+import type { CheckRuntime } from './runtimes.js';
 import type { Endpoint } from './route.js';
 import { authFromJson } from './routes/containers.js';
 

@@ -1,5 +1,5 @@
 // Each runtime `check --runtime` knows, with the folder its configuration lives in on a node.
-import type { CheckRuntime } from '../command.js';
+import type { CheckRuntime } from '../runtimes.js';
 import type { NodeFiles } from '../files.js';
 import type { Route, RouteInput } from '../route.js';
 import { containerdRoute } from './containerd.js';
