@@ -40,7 +40,7 @@ export async function v2Verdict(access: Access): Promise<Verdict> {
   const name = 'GET /v2/';
   const reply = await ask(access, 'GET', '/v2/', []);
   const who = access.credentials ? `as ${access.credentials.username}` : 'without credentials';
-  if (typeof reply === 'string') return fail(name, `${access.origin}/v2/: ${reply}`, 'see the TLS lines above; a seed behind a proxy must pass /v2/ through');
+  if (typeof reply === 'string') return fail(name, `${access.origin}/v2/: ${reply}`, "the seed took the connection but gave no answer: look at the seed's log (and at any proxy between, which must pass /v2/ through)");
   if (reply.status === 200) return ok(name, `${access.origin}/v2/ answered 200 ${who}`);
   if (reply.status === 401 && access.credentials) {
     return fail(name, `${access.origin}/v2/ refused ${who} (401 ${oneLineOf(reply)})`, "give the user and password of the seed's --htpasswd file (htpasswd -vB FILE USER tests a password); the seed logs the user it refused");
@@ -57,9 +57,7 @@ export async function imageVerdict(image: ImageName, e: Endpoint, runtime: strin
   const reply = await ask({ origin: e.origin, insecure: e.insecure, ...(e.ca !== undefined ? { ca: e.ca } : {}), ...(e.credentials ? { credentials: e.credentials } : {}), headers: e.headers }, 'HEAD', path, [pullScope(e.repository)], { [Header.accept]: ACCEPT });
   const name = `image ${label}`;
   if (typeof reply === 'string') {
-    const plain = /wrong version number|packet length/i.test(reply);
-    const fix = plain ? `the seed serves plain HTTP: write the runtime's configuration with configure --plain-http` : e.ca === undefined ? `give the runtime the seed's CA (configure --ca writes it where ${runtime} reads it)` : `the runtime's CA (${e.caFrom}) must be the seed's CA: write it again with configure --ca`;
-    return fail(name, `HEAD ${at} (${e.via}) failed: ${reply}`, fix);
+    return fail(name, `HEAD ${at} (${e.via}) failed: ${reply}`, networkFix(reply, e, runtime));
   }
   if (reply.status === 200) return ok(name, `${headerValue(reply, Header.digest) ?? 'found'} at ${at} (${e.via})`);
   if (reply.status === 404) return fail(name, `the seed has no such image: HEAD ${at} answered 404 (${e.via})`, 'serve an archive that holds it (seed-registry inspect lists what archives hold), or correct the name');
@@ -68,6 +66,14 @@ export async function imageVerdict(image: ImageName, e: Endpoint, runtime: strin
     return fail(name, `HEAD ${at} answered 401 to ${sent} (${e.via})`, credentialFix(runtime));
   }
   return fail(name, `HEAD ${at} answered ${describeReply(reply)} (${e.via})`, "look at the seed's log for this request");
+}
+
+/** What to do about a request that got no HTTP answer: plain HTTP met, the certificate refused, or no answer. */
+function networkFix(reply: string, e: Endpoint, runtime: string): string {
+  if (/wrong version number|packet length/i.test(reply)) return "the seed serves plain HTTP: write the runtime's configuration with configure --plain-http";
+  if (reply.includes('does not name this host')) return `the runtime reaches the seed as ${new URL(e.origin).host}, a name its certificate lacks: start the seed with --advertise ${new URL(e.origin).host}`;
+  if (reply.startsWith('TLS:')) return e.ca === undefined ? `give the runtime the seed's CA (configure --ca writes it where ${runtime} reads it)` : `the runtime's CA (${e.caFrom}) must be the seed's CA: write it again with configure --ca`;
+  return "the seed took the connection but gave no answer: look at the seed's log";
 }
 
 function credentialFix(runtime: string): string {
