@@ -13,7 +13,8 @@ import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
-import { addPushCommand, isPushError } from './push/command.js';
+import { addPushCommand, addPushToOptions, isPushError, pushToProblem } from './push/command.js';
+import { addCheckCommand } from './check/command.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 import { parseAdvertise, type Advertised } from './tls/sans.js';
 
@@ -107,16 +108,21 @@ export function buildProgram(): Command {
     .option('--verify', 'hash every blob against its digest before serving', false)
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
-    .option('-q, --quiet', 'no access log', false)
-    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
+    .option('-q, --quiet', 'no access log', false);
+  addPushToOptions(serve);
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
+    const problem = pushToProblem(o);
+    if (problem !== undefined) throw new LoadError(...problem);
     const model = await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
       tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT,
     });
-    if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
+    if (o.pushTo !== undefined) {
+      const pushTo = { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };
+      void (await import('./push/serve.js')).pushWhenReady(model, pushTo);
+    }
   });
 
   const inspect = program
@@ -146,8 +152,9 @@ export function buildProgram(): Command {
     .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
     .option('--password-file <file>', 'file holding the password, on one line')
     .option('--out <dir>', 'write the files under DIR (default: print them)')
+    .option('--check', 'then run seed-registry check through those files for every image (exit 1 when a check fails)', false)
     .action(async (o) =>
-      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
+      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out, check: o.check }),
     );
   program
     .command('tls')
@@ -157,6 +164,7 @@ export function buildProgram(): Command {
     .requiredOption('--tls-self-signed <dir>', 'the directory serve --tls-self-signed uses')
     // The X.509 code is loaded only for this command, as for serve.
     .action(async (o) => (await import('./tls/rotate.js')).runRotateCa(o.tlsSelfSigned));
+  addCheckCommand(program, registryOption);
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;

@@ -3,6 +3,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadImages } from '../image/load.js';
+import type { ImageModel } from '../model.js';
 import { LoadError } from '../load-error.js';
 import { PasswordFileError, readPasswordFile } from '../password-file.js';
 import { loadCa, type LoadedCa } from '../tls/load.js';
@@ -19,6 +20,8 @@ export interface ConfigureOptions {
   username?: string;
   passwordFile?: string;
   out?: string;
+  /** Run `seed-registry check` right after, through what was just written. */
+  check?: boolean;
 }
 
 export async function runConfigure(options: ConfigureOptions): Promise<void> {
@@ -31,6 +34,22 @@ export async function runConfigure(options: ConfigureOptions): Promise<void> {
   const config = RUNTIMES[options.runtime](target);
   if (ca) config.notes.unshift(caNote(ca));
   process.stdout.write(options.out !== undefined ? writeConfig(config, options.out) : renderConfig(config));
+  if (options.check) await checkConfig(options, model, config, ca, credentials);
+}
+
+/**
+ * `configure --check`: the same checks as `seed-registry check`, for every served image, through
+ * the files just made (under --out, or as printed). Talos has no route check reads: only the seed.
+ */
+async function checkConfig(options: ConfigureOptions, model: ImageModel, config: NodeConfig, ca: LoadedCa | undefined, credentials: Credentials | undefined): Promise<void> {
+  const { checkSeed, nodeFilesOf, imagesOf } = await import('../check/configured.js');
+  const runtime = options.runtime === 'talos' ? undefined : { name: options.runtime, files: nodeFilesOf(config.files, options.out) };
+  process.stdout.write(`\nchecking ${options.registry}${runtime ? ` through the ${options.runtime} configuration above` : ''}:\n`);
+  const passed = await checkSeed(
+    { registry: options.registry, images: imagesOf(model), ...(ca ? { ca: { pem: ca.pem, from: ca.path } } : {}), ...(credentials ? { credentials } : {}), ...(runtime ? { runtime } : {}) },
+    (line) => process.stdout.write(`${line}\n`),
+  );
+  if (!passed) process.exitCode = 1;
 }
 
 /** The fingerprint the seed's banner prints, so the operator can see both name the same CA. */

@@ -21,6 +21,33 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** `serve`'s options for --push-to; checked at start so a mistake stops the seed before it serves. */
+export function addPushToOptions(serve: Command): Command {
+  return serve
+    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials as push finds them: docker config.json, credential helpers), and keep serving')
+    .option('--push-username <user>', 'user for the --push-to registry (password from --push-password-file)')
+    .option('--push-password-file <file>', 'file holding the --push-to password, on one line')
+    .option('--push-ca <file>', 'PEM CA certificate to trust for the --push-to registry')
+    .option('--push-insecure', '--push-to: plain HTTP allowed, TLS certificate not verified', false);
+}
+
+export interface PushToFlags {
+  pushTo?: string;
+  pushUsername?: string;
+  pushPasswordFile?: string;
+  pushCa?: string;
+  pushInsecure?: boolean;
+}
+
+/** The option and its one-line refusal when the --push-* options cannot work; undefined when they can. */
+export function pushToProblem(o: PushToFlags): [option: string, problem: string] | undefined {
+  const given = [o.pushUsername !== undefined && '--push-username', o.pushPasswordFile !== undefined && '--push-password-file', o.pushCa !== undefined && '--push-ca', o.pushInsecure === true && '--push-insecure'].filter((g): g is string => typeof g === 'string');
+  if (o.pushTo === undefined && given.length > 0) return [given[0]!, 'needs --push-to REGISTRY'];
+  if (o.pushUsername !== undefined && o.pushPasswordFile === undefined) return ['--push-username', 'needs --push-password-file (a password on the command line would show in ps)'];
+  if (o.pushUsername === undefined && o.pushPasswordFile !== undefined) return ['--push-password-file', 'needs --push-username'];
+  return undefined;
+}
+
 export function addPushCommand(program: Command, tarOption: () => Option): void {
   program
     .command('push')

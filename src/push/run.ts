@@ -3,10 +3,10 @@
 import { loadImages } from '../image/load.js';
 import type { ImageModel } from '../model.js';
 import { SourceFiles } from '../source/files.js';
-import { type Credentials } from './auth.js';
-import { connect, describeNetworkError } from './connect.js';
-import { resolveCredentials } from './credentials.js';
-import type { RegistryClient } from './http.js';
+import { type Credentials } from '../client/auth.js';
+import { connect, describeNetworkError, PUSH_HINTS, PUSH_TO_HINTS } from '../client/connect.js';
+import { resolveCredentials } from '../client/credentials.js';
+import type { RegistryClient } from '../client/http.js';
 import { describePlan, type ImagePlan, planPush } from './plan.js';
 import { imageLine, summaryLine, type ImageResult, type Summary, zeroOutcomes } from './report.js';
 import { parseTarget } from './target.js';
@@ -28,6 +28,8 @@ export interface PushOptions {
   chunkSize?: number;
   dryRun: boolean;
   json: boolean;
+  /** How the command's options start: `--` (push) or `--push-` (serve --push-to), for warnings and hints. */
+  optionPrefix?: '--' | '--push-';
 }
 
 /** The one error push ends with: the CLI prints its message as one line and exits 1. */
@@ -51,8 +53,9 @@ export async function pushModel(model: ImageModel, o: Omit<PushOptions, 'tars' |
   const plans = planPush(model, target, o.images);
   const credentials: Credentials | undefined = await resolveCredentials(target.host, o);
   const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
-  if (o.insecure) process.stderr.write(`warning: --insecure: the TLS certificate of ${target.host} is not verified\n`);
-  if (o.ca !== undefined) process.stderr.write(`warning: --ca ${o.ca}: trusting this CA for ${target.host} besides the system's\n`);
+  const flag = o.optionPrefix ?? '--';
+  if (o.insecure) process.stderr.write(`warning: ${flag}insecure: the TLS certificate of ${target.host} is not verified\n`);
+  if (o.ca !== undefined) process.stderr.write(`warning: ${flag}ca ${o.ca}: trusting this CA for ${target.host} besides the system's\n`);
   for (const w of model.warnings) process.stderr.write(`warning: ${w}\n`);
   for (const p of plans) {
     if (p.missing.length === 0) continue;
@@ -61,7 +64,7 @@ export async function pushModel(model: ImageModel, o: Omit<PushOptions, 'tars' |
 
   const policy = { attempts: o.retries + 1, baseDelayMs: BASE_DELAY_MS };
   const tls = o.ca !== undefined ? { ca: o.ca, insecure: o.insecure } : { insecure: o.insecure };
-  const client = await connect(target, tls, credentials, policy, o.concurrency);
+  const client = await connect(target, tls, credentials, policy, o.concurrency, flag === '--' ? PUSH_HINTS : PUSH_TO_HINTS, `${flag}ca`);
   const files = await SourceFiles.open(sourcesOf(model));
   try {
     if (o.dryRun) return await dryRun(client, plans, say, o.json);

@@ -9,8 +9,8 @@ import { Transform, type Readable } from 'node:stream';
 import type { Blob } from '../model.js';
 import { type ByteRange, SourceFiles, sizeOf } from '../source/files.js';
 import { ContentType, Header } from '../spec.js';
-import { pullScope, pushScope } from './auth.js';
-import { backoffMs, describeReply, headerValue, HttpError, isRetryableError, isRetryableStatus, type RegistryClient, type Reply, sleep } from './http.js';
+import { pullScope, pushScope } from '../client/auth.js';
+import { backoffMs, describeReply, headerValue, HttpError, isRetryableError, isRetryableStatus, type RegistryClient, type Reply, sleep } from '../client/http.js';
 
 export type BlobOutcome = 'present' | 'mounted' | 'uploaded';
 

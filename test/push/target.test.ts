@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { candidateOrigins, parseTarget } from '../../src/push/target.js';
-import { backoffMs } from '../../src/push/http.js';
+import { candidateOrigins } from '../../src/client/target.js';
+import { parseTarget } from '../../src/push/target.js';
+import { backoffMs } from '../../src/client/http.js';
 
 describe('parseTarget', () => {
   it.each([

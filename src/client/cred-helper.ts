@@ -3,7 +3,7 @@
 // `docker-credential-<name> get` reads the server address on stdin and prints
 // {"ServerURL","Username","Secret"}; it exits non-zero, printing "credentials not found in native
 // keychain", when it has none. Username `<token>` means Secret is an identity token (an OAuth
-// refresh token), which push cannot use.
+// refresh token), which these clients cannot use.
 import { execFile } from 'node:child_process';
 import type { Credentials } from './auth.js';
 
@@ -12,7 +12,7 @@ export class HelperFailure extends Error {
   override readonly name = 'HelperFailure';
 }
 
-/** A helper waiting on a locked keyring or a pinentry must not hang the push. */
+/** A helper waiting on a locked keyring or a pinentry must not hang the client. */
 export const HELPER_TIMEOUT_MS = 20_000;
 const NOT_FOUND = 'credentials not found in native keychain';
 const IDENTITY_TOKEN_USER = '<token>';

@@ -1,6 +1,6 @@
-// The target's authentication: the challenge from a 401 (`WWW-Authenticate`), Basic credentials,
-// and the Bearer token flow (distribution's token auth, Harbor): a token per set of repository
-// scopes, fetched from the realm and kept until it expires.
+// A registry's authentication, for every registry client: the challenge from a 401
+// (`WWW-Authenticate`), Basic credentials, and the Bearer token flow (distribution's token auth,
+// Harbor): a token per set of repository scopes, fetched from the realm and kept until it expires.
 
 export interface Credentials {
   username: string;

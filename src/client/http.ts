@@ -1,4 +1,4 @@
-// The HTTP side of push: one undici Agent (one keep-alive pool per origin) with the target's TLS
+// The HTTP side of the registry clients (push, check): one undici Agent (one keep-alive pool per origin) with the target's TLS
 // settings, the Authorization header per repository scope, and retries with backoff on connection
 // errors, 429 (honouring Retry-After) and 5xx. Bodies are whole buffers here; streamed blob bodies
 // are sent once (`retry: false`) and resumed by upload.ts from what the registry reports.
@@ -11,7 +11,15 @@ import { AuthError, type Authenticator, oneLine } from './auth.js';
 export interface TlsOptions {
   /** PEM file of a CA to trust besides the system's. */
   ca?: string;
+  /** The CA's PEM itself, when it comes from a runtime's configuration rather than a file. */
+  caPem?: string;
   insecure: boolean;
+}
+
+/** Bounds for a client that must answer soon (check); push keeps undici's defaults for long uploads. */
+export interface Timeouts {
+  connectMs: number;
+  headersMs: number;
 }
 
 export interface RetryPolicy {
@@ -52,11 +60,13 @@ const MAX_BACKOFF_MS = 10_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 
-export function createAgent(tls: TlsOptions, connections: number): Agent {
+export function createAgent(tls: TlsOptions, connections: number, timeouts?: Timeouts): Agent {
   const connect: Record<string, unknown> = {};
   if (tls.insecure) connect.rejectUnauthorized = false;
   if (tls.ca !== undefined) connect.ca = readFileSync(tls.ca, 'utf8');
-  return new Agent({ connect, connections, keepAliveTimeout: 30_000 });
+  if (tls.caPem !== undefined) connect.ca = tls.caPem;
+  if (timeouts) connect.timeout = timeouts.connectMs;
+  return new Agent({ connect, connections, keepAliveTimeout: 30_000, ...(timeouts ? { headersTimeout: timeouts.headersMs } : {}) });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Authenticator, oneLine, parseChallenge } from '../../src/push/auth.js';
+import { Authenticator, oneLine, parseChallenge } from '../../src/client/auth.js';
 
 const BEARER = 'Bearer realm="http://auth.local/token",service="reg",scope="repository:a:pull"';
 

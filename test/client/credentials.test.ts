@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PasswordFileError, readPasswordFile } from '../../src/password-file.js';
-import { fromHelper } from '../../src/push/cred-helper.js';
-import { resolveCredentials } from '../../src/push/credentials.js';
+import { fromHelper } from '../../src/client/cred-helper.js';
+import { resolveCredentials } from '../../src/client/credentials.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
