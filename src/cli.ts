@@ -9,6 +9,7 @@ import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
+import { applyPolicy, loadPolicy } from './trust/index.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, isPushError } from './push/command.js';
@@ -50,6 +51,11 @@ function requireArchive(_program: Command, command: Command): void {
   if (command.opts().tar === undefined && command.options.some((o) => o.long === '--tar') && command.args.length === 0) {
     command.error(`error: no image archive given: pass one with --tar FILE (seed-registry ${command.name()} --tar image.tar)`);
   }
+}
+
+/** A repeatable option: every value given, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function sizeOption(value: string): number {
@@ -104,13 +110,15 @@ export function buildProgram(): Command {
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
-    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
+    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving')
+    .option('--signed-by <keyfile>', 'serve only images with a sigstore signature by this PEM public key (repeatable; cosign.pub); others are answered 403', collect)
+    .option('--allow-digests <file>', 'also serve these manifest digests, signed or not (one sha256:... a line); alone, serve only them');
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
     const model = await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, signedBy: o.signedBy, allowDigests: o.allowDigests,
     });
     if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
   });
@@ -123,10 +131,13 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output', false)
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`)
-    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false);
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
+    .option('--signed-by <keyfile>', 'check each image\'s sigstore signatures against this PEM public key (repeatable)', collect)
+    .option('--allow-digests <file>', 'manifest digests accepted signed or not (one a line)');
   addDecompressOptions(inspect).action(async (archives: string[], o, command: Command) => {
-    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
-    process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
+    const policy = loadPolicy({ signedBy: o.signedBy, allowDigests: o.allowDigests });
+    const loaded = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize });
+    process.stdout.write(renderInspect(await applyPolicy(loaded, policy), { json: o.json, host: o.pullHost }));
   });
   addPushCommand(program, tarOption);
 

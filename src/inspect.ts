@@ -2,6 +2,7 @@
 import type { ImageModel, ImageRecord } from './model.js';
 import { printable } from './printable.js';
 import { formatSize } from './units.js';
+import { describeTrust, trustLines } from './trust/report.js';
 
 export interface InspectOptions {
   json: boolean;
@@ -20,7 +21,9 @@ export function renderInspect(model: ImageModel, options: InspectOptions): strin
   // Media types, platforms and warnings quote archive text: printed escaped, one line each.
   const blocks = model.images.map((r) => renderRecord(host, r));
   const warnings = model.warnings.map((w) => `warning: ${printable(w)}`);
-  return [...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
+  // Under a policy, the verdicts first: the same lines start-up prints.
+  const verdicts = model.refused === undefined ? [] : [trustLines(model, (r) => pullCommand(host, r)).map(printable).join('\n')];
+  return [...verdicts, ...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
 }
 
 /** `repository:tag`, or `repository@digest` for an untagged image. */
@@ -42,6 +45,7 @@ function renderRecord(host: string, r: ImageRecord): string {
     ['registry', r.registry],
     ['from', r.tarPath],
     ['pull', pullCommand(host, r)],
+    ...(r.trust === undefined ? [] : [['trust', describeTrust(r)] as [string, string]]),
   ];
   const title = reference(r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
   return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].map(printable).join('\n');

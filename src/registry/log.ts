@@ -10,6 +10,8 @@ export interface AccessEntry {
   ms: number;
   /** The client went away before the body was complete. */
   aborted?: boolean;
+  /** Why the request was denied. */
+  note?: string;
 }
 
 export interface Logger {
@@ -45,7 +47,7 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 export function formatAccess(e: AccessEntry): string {
-  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${e.aborted ? ' aborted' : ''}`;
+  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${e.aborted ? ' aborted' : ''}${e.note === undefined ? '' : ` ${e.note}`}`;
 }
 
 /** A logger that writes nothing, for embedding and tests. */

@@ -13,6 +13,7 @@ import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
+import { applyPolicy, loadPolicy, trustLines } from '../trust/index.js';
 
 export interface ServeOptions {
   tars: string[];
@@ -39,6 +40,10 @@ export interface ServeOptions {
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
   tmpDir?: string;
   maxDecompressedSize?: number;
+  /** Serve only images signed by one of these public keys (src/trust). */
+  signedBy?: string[];
+  /** Serve these manifest digests, signed or not (one a line). */
+  allowDigests?: string;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -49,8 +54,10 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
   const auth = await startAuth(options, tls !== undefined);
+  // Keys are read once, before the load: a reload applies the same policy to new content.
+  const policy = loadPolicy({ signedBy: options.signedBy, allowDigests: options.allowDigests });
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
-  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
+  const model = await applyPolicy(await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive }), policy);
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const stages = buildStages(model, auth, options.metrics ?? true);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
@@ -114,6 +121,7 @@ export function servedFiles(model: ImageModel): string[] {
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */
 export function banner(model: ImageModel, host: string): string[] {
+  if (model.refused !== undefined) return [...trustLines(model, (r) => pullCommand(host, r)), ...model.warnings.map((w) => `warning: ${w}`)].map(printable);
   const lines = model.images.map((r) => `  ${pullCommand(host, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
   // Platforms and warnings quote archive text: escaped, so each stays one harmless line.

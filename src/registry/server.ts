@@ -118,6 +118,7 @@ async function handle(
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   let bytes = 0;
+  let note: string | undefined;
   // The log line and the blob-bytes metric count what got out, not what was promised.
   const delivered = { bytes: 0 };
   // Timing and the close listener cost ~10% of manifest throughput; skip them under --quiet.
@@ -126,12 +127,13 @@ async function handle(
     res.once('close', () => {
       const ms = Math.round(performance.now() - started);
       const aborted = !res.writableFinished;
-      logger.access({ method, path, status: res.statusCode, bytes: aborted ? delivered.bytes : bytes, ms, ...(aborted && { aborted: true }) });
+      logger.access({ method, path, status: res.statusCode, bytes: aborted ? delivered.bytes : bytes, ms, ...(aborted && { aborted: true }), ...(note !== undefined && { note }) });
     });
   }
   const head = method === 'HEAD';
   const reply = answer(served, logger, method, path, req.headers);
   bytes = sentLength(reply, head);
+  note = reply.note;
   try {
     await sendReply(res, reply, head, files, delivered);
   } catch (error) {
