@@ -25,7 +25,7 @@ export function trustLines(model: ImageModel, pull: (r: ImageRecord) => string):
   const attached = s.attached === 0 ? '' : ` (and ${s.attached} signature${s.attached === 1 ? '' : 's'} or referrers attached to them)`;
   const heading = `serving ${s.signed.length} signed image${s.signed.length === 1 ? '' : 's'}, refusing ${s.refused.length}${attached}:`;
   const served = s.signed.map((r) => `  ${pull(r)}    # ${r.platforms.join(', ') || 'unknown platform'}; ${describeTrust(r)}`);
-  const refused = s.refused.map((r) => `  refused ${name(r)} ${r.digest}: ${r.trust.refused.reason}: ${r.trust.refused.message}`);
+  const refused = s.refused.map((r) => `  refused ${recordName(r)} ${r.digest}: ${r.trust.refused.reason}: ${r.trust.refused.message}`);
   return [heading, ...served, ...refused];
 }
 
@@ -36,6 +36,6 @@ export function describeTrust(r: ImageRecord): string {
   return `signature of ${r.trust.attachedTo}`;
 }
 
-function name(r: ImageRecord): string {
+export function recordName(r: ImageRecord): string {
   return `${r.registry}/${r.repository}${r.tag === undefined ? '' : `:${r.tag}`}`;
 }

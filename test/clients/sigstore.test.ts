@@ -17,6 +17,8 @@ import { packTar } from '../helpers/pack.js';
 import { makeKey, signatureManifest, signedLayer, sigTag, writePublicKey, type TestKey } from '../trust/signer.js';
 import { REPO_ROOT, startSeed, type Seed } from './helpers/seed.js';
 import { run } from './helpers/run.js';
+import { startDistribution, type Distribution } from './helpers/distribution.js';
+import { push } from './helpers/push.js';
 
 const PODMAN = process.env['UPSTREAM_PODMAN'];
 const present = PODMAN !== undefined && existsSync(PODMAN);
@@ -29,6 +31,7 @@ if (!present) console.warn(`sigstore.test.ts: ${SKIPPED}`);
 let dir: string;
 const seeds: Seed[] = [];
 let ownArchive: string;
+const targets: Distribution[] = [];
 const ownKeys: Record<string, { key: TestKey; file: string }> = {};
 
 /** A real one-file layer: podman unpacks what it pulls. */
@@ -62,11 +65,11 @@ async function ownSignedArchive(): Promise<string> {
   return writeArchive(dir, 'own-signed.tar', layout.pack(top));
 }
 
-/** podman pull with a policy trusting `key` for registry.example, through `seed`. */
-async function podmanPull(seed: Seed, key: string, ref: string) {
+/** podman pull with a policy trusting `key` for registry.example, from the registry at `host`. */
+async function podmanPull(host: string, key: string, ref: string) {
   const home = join(dir, 'home');
-  const conf = join(dir, `registries-${seed.port}.conf`);
-  writeFileSync(conf, `unqualified-search-registries = []\n[[registry]]\nprefix = "${REGISTRY}"\nlocation = "${seed.host}"\ninsecure = true\n`);
+  const conf = join(dir, `registries-${host.replace(/[^0-9]/g, '')}.conf`);
+  writeFileSync(conf, `unqualified-search-registries = []\n[[registry]]\nprefix = "${REGISTRY}"\nlocation = "${host}"\ninsecure = true\n`);
   const policy = join(dir, `policy-${sha256(key).slice(7, 19)}.json`);
   const requirement = { type: 'sigstoreSigned', keyPath: key, signedIdentity: { type: 'matchRepoDigestOrExact' } };
   writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [REGISTRY]: [requirement] } } }));
@@ -84,6 +87,7 @@ describe.skipIf(!present)(`upstream podman ${present ? PODMAN : `(${SKIPPED})`} 
   });
   afterAll(async () => {
     for (const s of seeds) await s.stop();
+    for (const d of targets) await d.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
   const seed = async (tars: string[], args: string[] = []) => {
@@ -95,17 +99,17 @@ describe.skipIf(!present)(`upstream podman ${present ? PODMAN : `(${SKIPPED})`} 
   it('pulls what skopeo signed through a seed without a policy, and refuses the unsigned image itself', async () => {
     const s = await seed([FIXTURE]);
     for (const ref of ['team/app:1', 'team/multi:1']) {
-      const pulled = await podmanPull(s, SKOPEO_KEY, ref);
+      const pulled = await podmanPull(s.host, SKOPEO_KEY, ref);
       expect(pulled.code, pulled.stderr).toBe(0);
     }
-    const unsigned = await podmanPull(s, SKOPEO_KEY, 'team/app:2');
+    const unsigned = await podmanPull(s.host, SKOPEO_KEY, 'team/app:2');
     expect(unsigned.code).not.toBe(0);
     expect(unsigned.stderr).toContain('A signature was required, but no signature exists');
   });
 
   it('refuses a signature by a key its policy does not trust', async () => {
     const s = await seed([FIXTURE]);
-    const pulled = await podmanPull(s, ownKeys['ed25519']!.file, 'team/app:1');
+    const pulled = await podmanPull(s.host, ownKeys['ed25519']!.file, 'team/app:1');
     expect(pulled.code).not.toBe(0);
     expect(pulled.stderr).toMatch(/Source image rejected: .*(cryptographic signature verification failed|not accepted)/);
   });
@@ -113,8 +117,8 @@ describe.skipIf(!present)(`upstream podman ${present ? PODMAN : `(${SKIPPED})`} 
   it('pulls through a seed serving with --signed-by, which refuses the unsigned image with 403 DENIED', async () => {
     const s = await seed([FIXTURE], ['--signed-by', SKOPEO_KEY]);
     expect(s.output()).toContain('serving 2 signed images, refusing 1');
-    expect((await podmanPull(s, SKOPEO_KEY, 'team/app:1')).code).toBe(0);
-    const refused = await podmanPull(s, SKOPEO_KEY, 'team/app:2');
+    expect((await podmanPull(s.host, SKOPEO_KEY, 'team/app:1')).code).toBe(0);
+    const refused = await podmanPull(s.host, SKOPEO_KEY, 'team/app:2');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/denied/i);
     expect(s.output()).toMatch(/GET \/v2\/team\/app\/manifests\/2 403 \d+ \d+ms denied: not signed/);
@@ -123,7 +127,21 @@ describe.skipIf(!present)(`upstream podman ${present ? PODMAN : `(${SKIPPED})`} 
   it.each(['ecdsa-p384', 'rsa', 'ed25519'])('verifies the test signer\'s %s signature as the seed does', async (kind) => {
     const s = await seed([ownArchive], ['--signed-by', ownKeys[kind]!.file]);
     expect(s.output()).toContain('serving 1 signed image, refusing 2');
-    const pulled = await podmanPull(s, ownKeys[kind]!.file, `own/${kind}:1`);
+    const pulled = await podmanPull(s.host, ownKeys[kind]!.file, `own/${kind}:1`);
     expect(pulled.code, pulled.stderr).toBe(0);
+  });
+
+  it('push --signed-by pushes only verified images with their signatures; podman verifies them on the target', async () => {
+    const target = await startDistribution();
+    targets.push(target);
+    const pushed = await push([FIXTURE], target.host, ['--insecure', '--signed-by', SKOPEO_KEY]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toMatch(/warning: not pushing registry\.example\/team\/app:2: unsigned:/);
+    const tags = (await (await fetch(`http://${target.host}/v2/team/app/tags/list`)).json()) as { tags: string[] };
+    expect(tags.tags.sort()).toEqual(['1', expect.stringMatching(/^sha256-[a-f0-9]{64}\.sig$/)].sort());
+    for (const ref of ['team/app:1', 'team/multi:1']) {
+      const pulled = await podmanPull(target.host, SKOPEO_KEY, ref);
+      expect(pulled.code, pulled.stderr).toBe(0);
+    }
   });
 });
