@@ -25,6 +25,7 @@ import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } fro
 import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
 import { measureTls, renderTls } from './tls.js';
+import { measureSigned, renderSigned } from './signed.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -43,6 +44,8 @@ const USAGE = `usage: node bench/run.js [options]
   --peers LIST       servers, comma-separated (default seed-registry,distribution,nginx)
   --tls              also measure HTTPS (seed, distribution, same certificate) and /metrics on/off
   --tls-only         only that (no --peers run, docs not updated)
+  --signed           only the signature policy's cost (bench/signed.js): manifest p99 with and without
+                     --signed-by, --wrk-runs turns of --wrk-seconds each
   --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
@@ -83,7 +86,7 @@ function parseOptions(argv) {
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, signed: { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -99,7 +102,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
-    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull',
+    herd: Boolean(values.herd), signed: Boolean(values.signed), herdMode: values['herd-mode'] ?? 'pull',
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -156,6 +159,7 @@ async function main() {
   if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
   if (opts.talos) return void console.log(renderTalos(await runTalosBench(opts.talos)));
   if (opts.herd) return runHerd(opts, ROOT);
+  if (opts.signed) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderSigned(await measureSigned({ runs: opts.wrkRuns, wrk: opts.wrk }))}`);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {
