@@ -52,15 +52,21 @@ export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLAT
     blobs.set(manifest.digest, servedBlob(manifest.digest, stored?.size ?? manifest.bytes.length, source, manifest.mediaType));
   }
   const refused = model.refused ?? NOTHING_REFUSED;
-  const names = [...model.repositories.keys()].filter((name) => hasServedImage(model, name)).sort();
+  const untagged = servedUntagged(model);
+  const names = [...model.repositories.keys()].filter((name) => hasServedImage(model, name, untagged)).sort();
   return { model, platform, manifests, blobs, referrers: collectReferrers(model, refused), names, refused };
 }
 
 /** Under a policy, a repository whose every image is refused is left out of the catalog. */
-function hasServedImage(model: ImageModel, name: string): boolean {
-  if (model.refused === undefined) return true;
-  if (model.repositories.get(name)!.some((r) => r.tags.size > 0)) return true;
-  return model.images.some((r) => r.tag === undefined && (r.repository === name || r.aliases.includes(name)) && !model.refused!.has(r.digest));
+function hasServedImage(model: ImageModel, name: string, untagged: Set<string>): boolean {
+  return model.refused === undefined || untagged.has(name) || model.repositories.get(name)!.some((r) => r.tags.size > 0);
+}
+
+/** Names of served images the archive gives no tag (pulled by digest). */
+function servedUntagged(model: ImageModel): Set<string> {
+  const names = new Set<string>();
+  for (const r of model.images) if (r.tag === undefined && !model.refused?.has(r.digest)) for (const n of [r.repository, ...r.aliases]) names.add(n);
+  return names;
 }
 
 /** 403 DENIED with the policy's reason, when a signature policy refused this digest. */

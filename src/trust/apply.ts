@@ -19,7 +19,9 @@ export async function applyPolicy(model: ImageModel, policy: Policy | undefined)
   const byDigest = new Map<string, ImageRecord[]>();
   for (const r of model.images) if (!attached.has(r.digest)) byDigest.set(r.digest, [...(byDigest.get(r.digest) ?? []), r]);
   const verdicts = new Map<string, DigestVerdict>();
-  for (const [digest, records] of byDigest) verdicts.set(digest, await judgeDigest(model, policy, digest, records, carriers));
+  const referrers = new Map<string, string[]>();
+  for (const m of model.manifests.values()) if (m.subject !== undefined) referrers.set(m.subject, [...(referrers.get(m.subject) ?? []), m.digest]);
+  for (const [digest, records] of byDigest) verdicts.set(digest, await judgeDigest(model, policy, digest, records, { carriers, referrers }));
 
   const refused = new Map<string, Refusal>();
   const served = servedManifests(model, verdicts, attached, refused);

@@ -18,7 +18,13 @@ export interface DigestVerdict {
 
 type Valid = Extract<Checked, { ok: true }>;
 
-export async function judgeDigest(model: ImageModel, policy: Policy, digest: string, records: ImageRecord[], carriers: Map<string, SignatureLayer[]>): Promise<DigestVerdict> {
+/** What the archive holds that may sign an image: signature manifests' layers, and referrers by subject. */
+export interface Signatures {
+  carriers: Map<string, SignatureLayer[]>;
+  referrers: Map<string, string[]>;
+}
+
+export async function judgeDigest(model: ImageModel, policy: Policy, digest: string, records: ImageRecord[], signatures: Signatures): Promise<DigestVerdict> {
   const manifest = model.manifests.get(digest);
   if (manifest === undefined || sha256Digest(manifest.bytes) !== digest) {
     return refuseAll(records, { reason: 'digest-mismatch', message: `the archive's manifest bytes do not hash to ${digest} (altered archive)` });
@@ -26,7 +32,7 @@ export async function judgeDigest(model: ImageModel, policy: Policy, digest: str
   if (policy.allowDigests?.digests.has(digest)) {
     return { served: true, records: records.map(() => ({ signedBy: `digest pinned in ${policy.allowDigests!.file}` })) };
   }
-  const layers = candidateLayers(model, digest, records, carriers);
+  const layers = candidateLayers(model, digest, records, signatures);
   const checks = policy.keys.length === 0 ? [] : await Promise.all(layers.map((l) => checkSignature(model, policy.keys, l, digest)));
   const valid = checks.filter((c): c is Valid => c.ok);
   const covers = (v: Valid, r: ImageRecord, need: 'tag' | 'digest') => {
@@ -48,7 +54,7 @@ export async function judgeDigest(model: ImageModel, policy: Policy, digest: str
 }
 
 /** The `sha256-<hex>.sig` tag in each repository naming the image, and referrers of the digest. */
-function candidateLayers(model: ImageModel, digest: string, records: ImageRecord[], carriers: Map<string, SignatureLayer[]>): SignatureLayer[] {
+function candidateLayers(model: ImageModel, digest: string, records: ImageRecord[], { carriers, referrers }: Signatures): SignatureLayer[] {
   const manifests = new Set<string>();
   const tag = signatureTagOf(digest);
   for (const r of records) {
@@ -56,7 +62,7 @@ function candidateLayers(model: ImageModel, digest: string, records: ImageRecord
     const carrier = repository?.tags.get(tag);
     if (carrier !== undefined) manifests.add(carrier);
   }
-  for (const m of model.manifests.values()) if (m.subject === digest) manifests.add(m.digest);
+  for (const referrer of referrers.get(digest) ?? []) manifests.add(referrer);
   return [...manifests].flatMap((d) => carriers.get(d) ?? []);
 }
 
