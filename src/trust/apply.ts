@@ -8,7 +8,7 @@
 // the archive is refused, so nothing unsigned can be reached by digest either.
 import { sha256Digest } from '../image/digest.js';
 import { type ImageModel, type ImageRecord, type Refusal, type Repository, isIndex } from '../model.js';
-import { referencedBlobs, signatureLayers, signatureTagSubject, type SignatureLayer } from './forms.js';
+import { isRunnable, referencedBlobs, signatureLayers, signatureTagSubject, type SignatureLayer } from './forms.js';
 import type { Policy } from './policy.js';
 import { judgeDigest, type DigestVerdict } from './verdict.js';
 
@@ -46,7 +46,9 @@ function signatureCarriers(model: ImageModel): Map<string, SignatureLayer[]> {
 /** Signature manifests and referrers → the digest they are attached to (by `subject`, or by `.sig` tag). */
 function attachments(model: ImageModel, carriers: Map<string, SignatureLayer[]>): Map<string, string> {
   const attached = new Map<string, string>();
-  for (const m of model.manifests.values()) if (m.subject !== undefined) attached.set(m.digest, m.subject);
+  for (const m of model.manifests.values()) {
+    if (m.subject !== undefined && (carriers.has(m.digest) || !isRunnable(m))) attached.set(m.digest, m.subject);
+  }
   for (const repositories of model.repositories.values()) {
     for (const repository of repositories) {
       for (const [tag, digest] of repository.tags) {
@@ -85,7 +87,8 @@ function servedManifests(model: ImageModel, verdicts: Map<string, DigestVerdict>
       }
     }
   }
-  for (const [digest, v] of verdicts) if (!v.served && v.refusal) refuseWithChildren(model, digest, v.refusal, served, refused);
+  // A digest refused as an image of its own may still be served as a platform of a signed index.
+  for (const [digest, v] of verdicts) if (!v.served && v.refusal && !served.has(digest)) refuseWithChildren(model, digest, v.refusal, served, refused);
   for (const [artifact, subject] of attached) {
     if (!served.has(artifact)) refused.set(artifact, { reason: refused.get(subject)?.reason ?? 'unsigned', message: `attached to ${subject}, which is not served` });
   }

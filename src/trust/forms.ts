@@ -7,7 +7,7 @@
 // - an OCI 1.1 referrer of the image (`subject`): cosign's sigstore bundle
 //   (`application/vnd.dev.sigstore.bundle.v0.3+json`, cosign specs/BUNDLE_SPEC.md), or simple-signing
 //   layers as `cosign sign --registry-referrers-mode=oci-1-1` writes them.
-import { type Manifest, isManifest } from '../model.js';
+import { type Manifest, MediaType, isManifest } from '../model.js';
 import { isPlainObject } from './payload.js';
 
 export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
@@ -64,6 +64,27 @@ export function signatureLayers(m: Manifest): SignatureLayer[] | undefined {
     }
   }
   return found.length === 0 ? undefined : found;
+}
+
+const IMAGE_CONFIGS = new Set<string>([MediaType.ociConfig, MediaType.dockerConfig]);
+const LAYER_PREFIXES = ['application/vnd.oci.image.layer.', 'application/vnd.docker.image.rootfs.'];
+
+/**
+ * Whether a runtime could run it: an index, or a manifest with an image config or a filesystem layer.
+ * A referrer that is runnable is judged as an image (it needs a signature of its own): a `subject`
+ * pointing at a signed image must not carry an unsigned image in.
+ */
+export function isRunnable(m: Manifest): boolean {
+  if (!isManifest(m.mediaType)) return true;
+  try {
+    const json: unknown = JSON.parse(m.bytes.toString('utf8'));
+    if (!isPlainObject(json)) return true;
+    if (isPlainObject(json['config']) && IMAGE_CONFIGS.has(json['config']['mediaType'])) return true;
+    const layers: unknown[] = Array.isArray(json['layers']) ? json['layers'] : [];
+    return layers.some((l) => !isPlainObject(l) || typeof l['mediaType'] !== 'string' || LAYER_PREFIXES.some((p) => l['mediaType'].startsWith(p)));
+  } catch {
+    return true;
+  }
 }
 
 /** Config and layer digests of an image manifest; children of an index (manifests, not blobs) apart. */

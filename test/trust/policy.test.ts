@@ -62,8 +62,16 @@ describe('applyPolicy', () => {
     expect(trustOf(name)).toEqual({ refused: refusal });
   });
 
-  it('refuses an image that is only tagged like a signature', () => {
+  it('refuses an image that is only tagged like a signature, or only claims a signed subject', () => {
     expect(model.refused!.get(s.digests['fake sig']!)?.reason).toBe('unsigned');
+    expect(model.refused!.get(s.digests['posing referrer']!)?.reason).toBe('unsigned');
+  });
+
+  it('serves a platform of a signed index by digest, not under a tag no signature names', () => {
+    expect(model.refused!.has(s.digests['team/multi:1 arm64']!)).toBe(false);
+    const repo = model.repositories.get('team/multi')![0]!;
+    expect(repo.tags.has('arm64')).toBe(false);
+    expect(repo.refusedTags?.get('arm64')?.reason).toBe('unsigned');
   });
 
   it('matches the tag exactly (matchRepoDigestOrExact): the digest is served, the unsigned tag is not', () => {
@@ -106,8 +114,8 @@ describe('applyPolicy', () => {
 
   it('reports `serving N signed images, refusing M`, one line per refused image', () => {
     const lines = trustLines(model, (r) => `pull ${r.repository}:${r.tag}`);
-    expect(lines[0]).toMatch(/^serving 6 signed images, refusing 8 \(and \d+ signatures or referrers attached to them\):$/);
-    expect(lines.filter((l) => l.startsWith('  refused '))).toHaveLength(8);
+    expect(lines[0]).toMatch(/^serving 6 signed images, refusing 10 \(and \d+ signatures or referrers attached to them\):$/);
+    expect(lines.filter((l) => l.startsWith('  refused '))).toHaveLength(10);
     expect(lines.join('\n')).toContain(`refused ${REGISTRY}/team/app:2 ${s.digests['team/app:2']}: unsigned:`);
   });
 });

@@ -73,12 +73,26 @@ export async function buildScenario(dir: string): Promise<Scenario> {
   digests['team/multi:1'] = index.digest;
   digests['team/multi:1 arm64'] = arm64.digest;
   top.push(named(index, ref('team/multi:1')));
+  // The arm64 platform tagged on its own, unsigned: served by digest as part of the index, not by this tag.
+  top.push(named(arm64, ref('team/multi:arm64')));
   attachSig('team/multi:1', index, [signedLayer(trusted, index.digest, ref('team/multi:1'))]);
   // cosign's OCI 1.1 referrer with a sigstore bundle, untagged as `oras`/cosign leave it.
   const bundled = image('team/bundled:1', 'bundle form');
   const referrer = bundleReferrer(layout, trusted, bundled);
   digests['bundle referrer'] = referrer.digest;
   top.push(referrer);
+  // A runnable image claiming a signed image as its subject is not carried in by it.
+  const layer = makeLayer('posing as a referrer');
+  const config = layout.blob(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.diffId] } }));
+  const posing = layout.blob(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layout.blob(layer.gzip) }],
+    subject: good,
+  }));
+  digests['posing referrer'] = posing.digest;
+  top.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...posing });
   // An image merely tagged like a signature is not one.
   digests['fake sig'] = image(`team/app:${sigTag(byOther.digest)}`, 'posing as a signature').digest;
 
