@@ -29,7 +29,7 @@ export async function applyPolicy(model: ImageModel, policy: Policy | undefined)
     if (!served.has(m.digest) && !refused.has(m.digest)) refused.set(m.digest, { reason: 'unsigned', message: 'not part of a signed image' });
   }
   refuseUnreferencedBlobs(model, served, refused);
-  const images = model.images.map((r, i) => ({ ...r, trust: recordTrust(r, i, byDigest, verdicts, attached) }));
+  const images = model.images.map((r) => ({ ...r, trust: recordTrust(r, byDigest, verdicts, attached) }));
   return { ...model, images, repositories: filterTags(model, images, refused), refused };
 }
 
@@ -121,11 +121,11 @@ function refuseUnreferencedBlobs(model: ImageModel, served: Set<string>, refused
   }
 }
 
-function recordTrust(r: ImageRecord, i: number, byDigest: Map<string, ImageRecord[]>, verdicts: Map<string, DigestVerdict>, attached: Map<string, string>): ImageRecord['trust'] {
+function recordTrust(r: ImageRecord, byDigest: Map<string, ImageRecord[]>, verdicts: Map<string, DigestVerdict>, attached: Map<string, string>): ImageRecord['trust'] {
   const subject = attached.get(r.digest);
   if (subject !== undefined) return { attachedTo: subject };
   const records = byDigest.get(r.digest)!;
-  return verdicts.get(r.digest)!.records[records.indexOf(r)] ?? undefined;
+  return verdicts.get(r.digest)!.records[records.indexOf(r)];
 }
 
 /**
