@@ -105,7 +105,9 @@ async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefin
 
 /** Outermost first: metrics count everything, health is never behind auth. */
 function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
-  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
+  // Under a signature policy the gauge counts what is served, not what was refused.
+  const served = model.images.filter((r) => r.trust === undefined || !('refused' in r.trust)).length;
+  return [...(metrics ? [metricsStage(served)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
 }
 
 /**

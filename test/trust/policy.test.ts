@@ -62,6 +62,18 @@ describe('applyPolicy', () => {
     expect(trustOf(name)).toEqual({ refused: refusal });
   });
 
+  it('refuses a signature whose payload blob is not what its digest says (an altered archive)', async () => {
+    const sigDigest = loaded.repositories.get('team/app')![0]!.tags.get(`${s.digests['team/app:1']!.replace(':', '-')}.sig`)!;
+    const payload = JSON.parse(loaded.manifests.get(sigDigest)!.bytes.toString()).layers[0].digest as string;
+    const blobs = new Map(loaded.blobs);
+    const original = blobs.get(payload)!;
+    blobs.set(payload, { ...original, source: { kind: 'memory', bytes: Buffer.from('{"critical":{}}') }, size: 15 });
+    const altered = await applyPolicy({ ...loaded, blobs }, loadPolicy({ signedBy: keyFiles }));
+    const refusal = altered.refused!.get(s.digests['team/app:1']!);
+    expect(refusal?.reason).toBe('bad-signature');
+    expect(refusal?.message).toMatch(/does not match its digest .* \(altered\)/);
+  });
+
   it('refuses an image that is only tagged like a signature, or only claims a signed subject', () => {
     expect(model.refused!.get(s.digests['fake sig']!)?.reason).toBe('unsigned');
     expect(model.refused!.get(s.digests['posing referrer']!)?.reason).toBe('unsigned');
