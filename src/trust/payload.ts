@@ -46,10 +46,46 @@ export function parseCosignStatement(bytes: Buffer): SignedClaim {
 }
 
 function parseJson(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new Error('payload is not JSON');
+  }
+  refuseDuplicateKeys(text);
+  return value;
+}
+
+/**
+ * containers/image's paranoid JSON reader refuses an object naming a key twice (internal/json.go
+ * ParanoidUnmarshalJSONObject), where JSON.parse keeps the last: two readers must not see two claims.
+ * Runs on text JSON.parse has accepted, so strings are well formed.
+ */
+function refuseDuplicateKeys(text: string): void {
+  const objects: Array<Set<string> | undefined> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys !== undefined) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) throw new Error(`payload names ${JSON.stringify(key)} twice in one object`);
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      objects.push(c === '{' ? new Set() : undefined);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+    } else if (c === ',') {
+      expectKey = objects[objects.length - 1] !== undefined;
+    }
   }
 }
 

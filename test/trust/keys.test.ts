@@ -59,6 +59,13 @@ describe('parseSimpleSigning (containers/image strictUnmarshalJSON)', () => {
     change(p);
     expect(() => parseSimpleSigning(Buffer.from(JSON.stringify(p)))).toThrow(message);
   });
+  it('refuses a key named twice, as containers/image does, and reads escaped keys right', () => {
+    const twice = `{"critical":{"identity":{"docker-reference":"r/a:1"},"image":{"docker-manifest-digest":"${digest}","docker-manifest-digest":"sha256:${'b'.repeat(64)}"},"type":"cosign container image signature"},"optional":null}`;
+    expect(() => parseSimpleSigning(Buffer.from(twice))).toThrow(/names "docker-manifest-digest" twice/);
+    const escaped = `{"critical":{"identity":{"docker-reference":"r/a:1"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":{"a\\"b":[{"x":1},{"x":2}],"c":"d\\"}"}}`;
+    expect(parseSimpleSigning(Buffer.from(escaped))).toEqual({ digest, reference: 'r/a:1' });
+  });
+
   it('refuses a statement of another predicate', () => {
     const statement = { predicateType: 'https://slsa.dev/provenance/v1', subject: [{ digest: { sha256: 'a'.repeat(64) } }] };
     expect(() => parseCosignStatement(Buffer.from(JSON.stringify(statement)))).toThrow(/predicateType/);
