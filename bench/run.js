@@ -84,9 +84,9 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, signed: { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};

@@ -1,6 +1,7 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
 import { loadImages } from '../image/load.js';
+import { applyPolicy, loadPolicy, trustLines } from '../trust/index.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
@@ -13,7 +14,6 @@ import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
 import { createLogger, type LogFormat } from './log.js';
 import { createRegistry } from './server.js';
-import { applyPolicy, loadPolicy, trustLines } from '../trust/index.js';
 
 export interface ServeOptions {
   tars: string[];
@@ -105,9 +105,7 @@ async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefin
 
 /** Outermost first: metrics count everything, health is never behind auth. */
 function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
-  // Under a signature policy the gauge counts what is served, not what was refused.
-  const served = model.images.filter((r) => r.trust === undefined || !('refused' in r.trust)).length;
-  return [...(metrics ? [metricsStage(served)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
+  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
 }
 
 /**
