@@ -26,6 +26,7 @@ import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } fro
 import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
 import { measureTls, renderTls } from './tls.js';
+import { measureSigned, renderSigned } from './signed.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -44,6 +45,8 @@ const USAGE = `usage: node bench/run.js [options]
   --peers LIST       servers, comma-separated (default seed-registry,distribution,nginx)
   --tls              also measure HTTPS (seed, distribution, same certificate) and /metrics on/off
   --tls-only         only that (no --peers run, docs not updated)
+  --signed           only the signature policy's cost (bench/signed.js): manifest p99 with and without
+                     --signed-by, --wrk-runs turns of --wrk-seconds each
   --pulls            also time docker pull, ctr images pull, skopeo copy of the large image
   --pull-runs N      (default 1)
   --images-dir DIR   keep generated images in DIR and reuse them (default: a temp dir, removed)
@@ -84,7 +87,7 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
   });
@@ -102,7 +105,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
-    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull',
+    herd: Boolean(values.herd), signed: Boolean(values.signed), herdMode: values['herd-mode'] ?? 'pull',
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -161,6 +164,7 @@ async function main() {
   if (opts.talos) return void console.log(renderTalos(await runTalosBench(opts.talos)));
   if (opts.ui) return void console.log(renderUi(await runUiBench({ runs: opts.wrkRuns, ...opts.wrk })));
   if (opts.herd) return runHerd(opts, ROOT);
+  if (opts.signed) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderSigned(await measureSigned({ runs: opts.wrkRuns, wrk: opts.wrk }))}`);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {

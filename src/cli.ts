@@ -11,6 +11,7 @@ import { LoadError } from './load-error.js';
 import { fileProblem, ListenError } from './os-errors.js';
 import { printable } from './printable.js';
 import { runServe } from './registry/run.js';
+import { applyPolicy, loadPolicy } from './trust/index.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, addPushToOptions, isPushError, pushToProblem } from './push/command.js';
@@ -53,6 +54,11 @@ function requireArchive(_program: Command, command: Command): void {
   if (command.opts().tar === undefined && command.options.some((o) => o.long === '--tar') && command.args.length === 0) {
     command.error(`error: no image archive given: pass one with --tar FILE (seed-registry ${command.name()} --tar image.tar)`);
   }
+}
+
+/** A repeatable option: every value given, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function sizeOption(value: string): number {
@@ -110,6 +116,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false);
   addPushToOptions(serve);
+  serve
+    .option('--signed-by <keyfile>', 'serve only images with a sigstore signature by this PEM public key (repeatable; cosign.pub); others are answered 403', collect)
+    .option('--allow-digests <file>', 'also serve these manifest digests, signed or not (one sha256:... a line); alone, serve only them');
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
     const problem = pushToProblem(o);
     if (problem !== undefined) throw new LoadError(...problem);
@@ -117,7 +126,7 @@ export function buildProgram(): Command {
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests,
     });
     if (o.pushTo !== undefined) {
       const pushTo = { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };
@@ -133,10 +142,13 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output', false)
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
     .option('--pull-host <host:port>', 'registry host used in the pull lines', `localhost:${DEFAULT_PORT}`)
-    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false);
+    .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
+    .option('--signed-by <keyfile>', 'check each image\'s sigstore signatures against this PEM public key (repeatable)', collect)
+    .option('--allow-digests <file>', 'manifest digests accepted signed or not (one a line)');
   addDecompressOptions(inspect).action(async (archives: string[], o, command: Command) => {
-    const model = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict });
-    process.stdout.write(renderInspect(model, { json: o.json, host: o.pullHost }));
+    const policy = loadPolicy({ signedBy: o.signedBy, allowDigests: o.allowDigests });
+    const loaded = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict });
+    process.stdout.write(renderInspect(await applyPolicy(loaded, policy), { json: o.json, host: o.pullHost }));
   });
   addPushCommand(program, tarOption);
 

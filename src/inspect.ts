@@ -4,6 +4,7 @@ import { pullName, pullReference, reachableNames } from './image/pull-names.js';
 import type { ImageModel, ImageRecord } from './model.js';
 import { printable } from './printable.js';
 import { formatSize } from './units.js';
+import { describeTrust, trustLines } from './trust/report.js';
 
 export interface InspectOptions {
   json: boolean;
@@ -22,7 +23,9 @@ export function renderInspect(model: ImageModel, options: InspectOptions): strin
   // Media types, platforms and warnings quote archive text: printed escaped, one line each.
   const blocks = model.images.map((r) => renderRecord(host, model, r));
   const warnings = model.warnings.map((w) => `warning: ${printable(w)}`);
-  return [...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
+  // Under a policy, the verdicts first: the same lines start-up prints.
+  const verdicts = model.refused === undefined ? [] : [trustLines(model, (r) => pullCommand(host, model, r)).map(printable).join('\n')];
+  return [...verdicts, ...blocks, ...(warnings.length ? [warnings.join('\n')] : [])].join('\n\n') + '\n';
 }
 
 /** A ready-to-paste pull line; its name reaches this image and no other registry's (src/image/pull-names.ts). */
@@ -43,6 +46,7 @@ function renderRecord(host: string, model: ImageModel, r: ImageRecord): string {
     ['registry', r.registry],
     ['from', r.tarPath],
     ['pull', pullCommand(host, model, r)],
+    ...(r.trust === undefined ? [] : [['trust', describeTrust(r)] as [string, string]]),
   ];
   const title = pullReference(model, r) + (also.length ? `  (also ${also.join(', ')})` : '') + (r.tag === undefined ? '  (untagged)' : '');
   return [title, ...lines.map(([k, v]) => `  ${k.padEnd(9)}${v}`)].map(printable).join('\n');

@@ -79,6 +79,11 @@ export interface Repository {
   tags: Map<string, string>;
   /** The name carries the registry (`ghcr.io/org/app`, src/image/names.ts): served, not listed in the catalog. */
   qualified?: boolean;
+  /**
+   * Set by a signature policy (src/trust): tags left out of `tags` because no signature names this
+   * repository and tag, though their manifest is served (by digest, or under another tag).
+   */
+  refusedTags?: Map<string, Refusal>;
 }
 
 /** One image as the banner and `inspect` list it. */
@@ -97,8 +102,11 @@ export interface ImageRecord {
   layers: number;
   /** Total bytes of config and layers (of every platform present, for an index). */
   size: number;
-  /** Set by a signature policy (src/trust): signed by which key, or refused and why. */
-  trust?: { signedBy: string } | { refused: Refusal };
+  /**
+   * Set by a signature policy (src/trust): signed by which key (or pinned by digest), refused and why,
+   * or, for a signature or other referrer, the image it is attached to (served when that image is).
+   */
+  trust?: { signedBy: string } | { refused: Refusal } | { attachedTo: string };
 }
 
 /** Why an image is not served (docs/design/snapshot.md); decided at load, read per request. */
@@ -121,7 +129,10 @@ export interface ImageModel {
   images: ImageRecord[];
   /** Non-fatal findings at load time (e.g. platforms listed whose blobs are absent). */
   warnings: string[];
-  /** Manifest digest → why it is refused (src/trust). Absent: every image is served. */
+  /**
+   * Digest → why it is refused (src/trust): manifests, and blobs no served manifest references.
+   * Absent: every image is served.
+   */
   refused?: Map<string, Refusal>;
 }
 

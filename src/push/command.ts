@@ -66,5 +66,7 @@ export function addPushCommand(program: Command, tarOption: () => Option): void 
     .option('--chunk-size <bytes>', 'upload blobs in PATCH chunks of this size instead of one PUT', positive('--chunk-size', 1))
     .option('--dry-run', 'print what would be pushed; write nothing', false)
     .option('--json', 'machine-readable output', false)
-    .action(async (o) => (await import('./run.js')).runPush({ tars: o.tar, to: o.to, images: o.image, repository: o.repository, username: o.username, passwordStdin: o.passwordStdin, passwordFile: o.passwordFile, ca: o.ca, insecure: o.insecure, concurrency: o.concurrency, retries: o.retries, chunkSize: o.chunkSize, dryRun: o.dryRun, json: o.json }));
+    .option('--signed-by <keyfile>', 'push only images with a sigstore signature by this PEM public key, with their signatures (repeatable)', collect, [])
+    .option('--allow-digests <file>', 'also push these manifest digests, signed or not (one a line)')
+    .action(async (o) => (await import('./run.js')).runPush({ tars: o.tar, to: o.to, images: o.image, repository: o.repository, username: o.username, passwordStdin: o.passwordStdin, passwordFile: o.passwordFile, ca: o.ca, insecure: o.insecure, concurrency: o.concurrency, retries: o.retries, chunkSize: o.chunkSize, dryRun: o.dryRun, json: o.json, signedBy: o.signedBy, allowDigests: o.allowDigests }));
 }

@@ -30,7 +30,7 @@ export function describePlan(p: ImagePlan): string {
 }
 
 export function planPush(model: ImageModel, target: Target, filters: string[] = []): ImagePlan[] {
-  const records = selectRecords(model, filters);
+  const records = servedOnly(model, selectRecords(model, filters), filters);
   const plans = new Map<string, ImagePlan>();
   const tagOwners = new Map<string, string>();
   for (const record of records) {
@@ -54,6 +54,22 @@ export function planPush(model: ImageModel, target: Target, filters: string[] = 
     }
   }
   return [...plans.values()];
+}
+
+/**
+ * Under a signature policy (`push --signed-by`, `serve --push-to` of a policy's model) only what the
+ * seed would serve is pushed: signed images, their signatures and referrers. An image asked for by
+ * `--image` that the policy refuses is an error naming why.
+ */
+function servedOnly(model: ImageModel, records: ImageRecord[], filters: string[]): ImageRecord[] {
+  if (model.refused === undefined) return records;
+  const served = records.filter((r) => !model.refused!.has(r.digest) && !(r.trust !== undefined && 'refused' in r.trust));
+  if (filters.length > 0 && served.length === 0 && records.length > 0) {
+    const r = records[0]!;
+    const refusal = r.trust !== undefined && 'refused' in r.trust ? r.trust.refused : model.refused.get(r.digest);
+    throw new PlanError(`--image ${filters.join(', ')}: refused by the signature policy: ${refusal?.message ?? 'not signed'}`);
+  }
+  return served;
 }
 
 /** The images `--image` names, by every name the banner and `inspect` print (src/image/pull-names.ts). */
@@ -90,7 +106,7 @@ function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'manifests'
   for (let grew = true; grew; ) {
     grew = false;
     for (const m of model.manifests.values()) {
-      if (m.subject !== undefined && seen.has(m.subject) && !seen.has(m.digest)) {
+      if (m.subject !== undefined && seen.has(m.subject) && !seen.has(m.digest) && !model.refused?.has(m.digest)) {
         visit(m.digest);
         grew = true;
       }

@@ -12,6 +12,8 @@ import { imageLine, summaryLine, type ImageResult, type Summary, zeroOutcomes } 
 import { parseTarget } from './target.js';
 import { headBlob, pushImage, verifyTags, type Verified } from './image.js';
 import { isPushError } from './errors.js';
+import { applyPolicy, loadPolicy, recordName, trustSummary } from '../trust/index.js';
+import { printable } from '../printable.js';
 
 export interface PushOptions {
   tars: string[];
@@ -30,6 +32,9 @@ export interface PushOptions {
   json: boolean;
   /** How the command's options start: `--` (push) or `--push-` (serve --push-to), for warnings and hints. */
   optionPrefix?: '--' | '--push-';
+  /** Push only images signed by one of these public keys, with their signatures (src/trust). */
+  signedBy?: string[];
+  allowDigests?: string;
 }
 
 /** The one error push ends with: the CLI prints its message as one line and exits 1. */
@@ -43,7 +48,9 @@ const BASE_DELAY_MS = 500;
 
 export async function runPush(o: PushOptions): Promise<void> {
   const started = performance.now();
-  const model = await loadImages(o.tars, o.repository !== undefined ? { repository: o.repository } : {});
+  const policy = loadPolicy({ signedBy: o.signedBy, allowDigests: o.allowDigests });
+  const model = await applyPolicy(await loadImages(o.tars, o.repository !== undefined ? { repository: o.repository } : {}), policy);
+  if (policy !== undefined) for (const r of trustSummary(model).refused) process.stderr.write(`warning: not pushing ${printable(recordName(r))}: ${r.trust.refused.reason}: ${printable(r.trust.refused.message)}\n`);
   await pushModel(model, o, started);
 }
 

@@ -65,12 +65,21 @@ export function accessLog(logger: Logger, limiter: LogLimiter): AccessLog {
   };
 }
 
+/** Why a response was what it was (a signature policy's refusal), for its access line. */
+const notes = new WeakMap<ServerResponse, string>();
+
+export function noteResponse(res: ServerResponse, note: string): void {
+  notes.set(res, note);
+}
+
 function entryOf(req: IncomingMessage, res: ServerResponse, client: string, bytes: number, ms: number, cut: boolean): AccessEntry {
   const aborted = !res.writableFinished;
   const entry: AccessEntry = { method: req.method ?? 'GET', path: req.url ?? '/', status: res.statusCode, bytes, ms, client };
   if (aborted) entry.aborted = true;
   if (aborted && cut) entry.cut = true;
   if (res.statusCode === 401) entry.user = userTried(req.headers.authorization);
+  const note = notes.get(res);
+  if (note !== undefined) entry.note = note;
   return entry;
 }
 

@@ -5,7 +5,7 @@ import { matchesETag } from './manifests.js';
 import { contentRange, resolveRange, unsatisfiedRange, type RequestedRange } from './range.js';
 import { EMPTY, type Reply } from './reply.js';
 import type { Route } from './request.js';
-import { requireKnownName, type Served, type ServedBlob } from './served.js';
+import { requireKnownName, requireNotRefused, type Served, type ServedBlob } from './served.js';
 
 type BlobRoute = Extract<Route, { kind: 'blob' }>;
 
@@ -13,6 +13,7 @@ const UNSATISFIABLE = Buffer.from('requested range not satisfiable\n');
 
 export function getBlob(served: Served, route: BlobRoute): Reply {
   requireKnownName(served, route.name);
+  requireNotRefused(served, route.name, route.digest);
   const blob = served.blobs.get(route.digest);
   if (blob === undefined) throw new RegistryError('BLOB_UNKNOWN', { name: route.name, digest: route.digest });
   if (matchesETag(route.ifNoneMatch, blob.digest)) return { status: 304, headers: blob.headers, body: EMPTY };

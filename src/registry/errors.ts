@@ -7,6 +7,7 @@ export const ErrorCode = {
   DIGEST_INVALID: { status: 400, message: 'provided digest did not match uploaded content' },
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
   UNAUTHORIZED: { status: 401, message: 'authentication required' },
+  DENIED: { status: 403, message: 'requested access to the resource is denied' },
   NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
   MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown' },
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
@@ -22,11 +23,13 @@ export class RegistryError extends Error {
   override readonly name = 'RegistryError';
   readonly status: number;
 
+  /** `message` replaces the catalog's text where the refusal has its own (a signature policy's reason). */
   constructor(
     readonly code: ErrorCodeName,
     readonly detail?: unknown,
+    message?: string,
   ) {
-    super(ErrorCode[code].message);
+    super(message ?? ErrorCode[code].message);
     this.status = ErrorCode[code].status;
   }
 }

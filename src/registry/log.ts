@@ -16,6 +16,8 @@ export interface AccessEntry {
   cut?: boolean;
   /** The client's address. */
   client?: string;
+  /** Why the request was denied (a signature policy's reason). */
+  note?: string;
   /** On a 401: the user name tried (never the password); '' when no credentials were sent. */
   user?: string;
 }
@@ -70,7 +72,7 @@ export function formatAccess(e: AccessEntry): string {
   const client = e.client === undefined ? '' : ` from ${e.client}`;
   // The user name is the client's text: quoted and escaped, so it stays one harmless line.
   const user = e.user === undefined ? '' : e.user === '' ? ' (no credentials)' : ` user ${JSON.stringify(e.user)}`;
-  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${aborted}${client}${user}`;
+  return `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms${aborted}${client}${user}${e.note === undefined ? '' : ` ${e.note}`}`;
 }
 
 /** A logger that writes nothing, for embedding and tests. */

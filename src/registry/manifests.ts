@@ -5,7 +5,7 @@ import { RegistryError } from './errors.js';
 import { etagOf } from './headers.js';
 import { EMPTY, type Reply } from './reply.js';
 import type { Route } from './request.js';
-import { requireKnownName, resolvePlatformChild, resolveRepository, type Served, type ServedManifest } from './served.js';
+import { deniedError, requireKnownName, requireNotRefused, resolvePlatformChild, resolveRepository, type Served, type ServedManifest } from './served.js';
 
 type ManifestRoute = Extract<Route, { kind: 'manifest' }>;
 
@@ -21,12 +21,15 @@ export function getManifest(served: Served, route: ManifestRoute): Reply {
 function resolveManifest(served: Served, route: ManifestRoute): ServedManifest {
   if ('digest' in route.reference) {
     requireKnownName(served, route.name);
+    requireNotRefused(served, route.name, route.reference.digest);
     const found = served.manifests.get(route.reference.digest);
     if (found === undefined) throw new RegistryError('MANIFEST_UNKNOWN', { name: route.name, digest: route.reference.digest });
     return found;
   }
   const repository = resolveRepository(served, route.name, route.ns);
   const digest = repository.tags.get(route.reference.tag);
+  const refusal = digest === undefined ? repository.refusedTags?.get(route.reference.tag) : undefined;
+  if (refusal !== undefined) throw deniedError(route.name, route.reference.tag, refusal);
   const found = digest === undefined ? undefined : served.manifests.get(digest);
   if (found === undefined) throw new RegistryError('MANIFEST_UNKNOWN', { name: route.name, tag: route.reference.tag });
   // A tag is a pointer the client cannot check against a digest, so a client that accepts no

@@ -18,6 +18,8 @@ export interface Reply {
    * start-up: the hot paths (a manifest, a whole blob) then allocate nothing for headers.
    */
   complete?: true;
+  /** Said in the access log line: why a request was denied (a signature policy's reason). */
+  note?: string;
 }
 
 export const EMPTY: Body = { kind: 'empty' };

@@ -11,7 +11,9 @@ const NOT_MODIFIED = 304;
 export function errorReply(error: RegistryError): Reply {
   const headers: Record<string, string> = { [Header.contentType]: ContentType.json };
   if (error.code === 'UNSUPPORTED') headers[Header.allow] = READ_METHODS;
-  return { status: error.status, headers, body: { kind: 'bytes', bytes: errorBody(error) } };
+  const reply: Reply = { status: error.status, headers, body: { kind: 'bytes', bytes: errorBody(error) } };
+  if (error.code === 'DENIED') reply.note = `denied: ${error.message}`;
+  return reply;
 }
 
 /** Body bytes a reply sends: none on HEAD (RFC 9110 §9.3.2) and none on 304 (§15.4.5). */

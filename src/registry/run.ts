@@ -3,6 +3,7 @@
 import { clockWarning } from '../clock.js';
 import { newestCreated } from '../image/created.js';
 import { loadImages } from '../image/load.js';
+import { applyPolicy, loadPolicy, trustLines } from '../trust/index.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
@@ -52,6 +53,10 @@ export interface ServeOptions {
   strict?: boolean;
   /** When this build was made (src/build-info.ts): the host's clock cannot be earlier. */
   builtAt?: Date;
+  /** Serve only images signed by one of these public keys (src/trust). */
+  signedBy?: string[];
+  /** Serve these manifest digests, signed or not (one a line). */
+  allowDigests?: string;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -63,8 +68,10 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const tls = await startTls(options);
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const auth = await startAuth(options, tls !== undefined, logger);
+  // Keys are read once, before the load: a reload applies the same policy to new content.
+  const policy = loadPolicy({ signedBy: options.signedBy, allowDigests: options.allowDigests });
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false, strict = false } = options;
-  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict });
+  const model = await applyPolicy(await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict }), policy);
   const warnings = [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))];
   const ui = options.ui === false ? undefined : createUi(() => model);
   const stages = buildStages(model, auth, options.metrics ?? true, ui);
@@ -148,6 +155,7 @@ export function servedFiles(model: ImageModel): string[] {
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */
 export function banner(model: ImageModel, host: string): string[] {
+  if (model.refused !== undefined) return [...trustLines(model, (r) => pullCommand(host, model, r)), ...model.warnings.map((w) => `warning: ${w}`)].map(printable);
   const lines = model.images.map((r) => `  ${pullCommand(host, model, r)}    # ${r.platforms.join(', ') || 'unknown platform'}`);
   const heading = `serving ${model.images.length} image${model.images.length === 1 ? '' : 's'}:`;
   // Platforms and warnings quote archive text: escaped, so each stays one harmless line.

@@ -1,7 +1,7 @@
 // Everything the handlers look up, computed once at start-up from the image model: per-digest
 // headers, the blob table (manifests included, since containerd retries them on /blobs/), the
 // referrers of each subject and the sorted catalog. Requests only read these maps.
-import { type Descriptor, type ImageModel, type Manifest, type Platform, type Repository, type Source } from '../model.js';
+import { type Descriptor, type ImageModel, type Manifest, type Platform, type Refusal, type Repository, type Source } from '../model.js';
 import { preferredOf } from '../image/names.js';
 import { RegistryError } from './errors.js';
 import { completeHeaders, ContentType, etagOf, Header, IMMUTABLE } from './headers.js';
@@ -29,7 +29,11 @@ export interface Served {
   blobs: Map<string, ServedBlob>;
   referrers: Map<string, Descriptor[]>;
   names: string[];
+  /** Digests (manifests and blobs) a signature policy refused, and why (docs/design/snapshot.md). */
+  refused: ReadonlyMap<string, Refusal>;
 }
+
+const NOTHING_REFUSED: ReadonlyMap<string, Refusal> = new Map();
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 
@@ -46,9 +50,36 @@ export function buildServed(model: ImageModel, platform: Platform = DEFAULT_PLAT
     const source: Source = stored?.source ?? { kind: 'memory', bytes: manifest.bytes };
     blobs.set(manifest.digest, servedBlob(manifest.digest, stored?.size ?? manifest.bytes.length, source, manifest.mediaType));
   }
+  const refused = model.refused ?? NOTHING_REFUSED;
+  const untagged = servedUntagged(model);
   // Names that carry their registry are for pulls; the catalog lists each repository as archives name it.
-  const names = [...model.repositories].filter(([, list]) => list.some((r) => !r.qualified)).map(([name]) => name).sort();
-  return { model, platform, manifests, blobs, referrers: collectReferrers(model), names };
+  const names = [...model.repositories]
+    .filter(([name, list]) => list.some((r) => !r.qualified) && hasServedImage(model, name, untagged))
+    .map(([name]) => name)
+    .sort();
+  return { model, platform, manifests, blobs, referrers: collectReferrers(model, refused), names, refused };
+}
+
+/** Under a policy, a repository whose every image is refused is left out of the catalog. */
+function hasServedImage(model: ImageModel, name: string, untagged: Set<string>): boolean {
+  return model.refused === undefined || untagged.has(name) || model.repositories.get(name)!.some((r) => r.tags.size > 0);
+}
+
+/** Names of served images the archive gives no tag (pulled by digest). */
+function servedUntagged(model: ImageModel): Set<string> {
+  const names = new Set<string>();
+  for (const r of model.images) if (r.tag === undefined && !model.refused?.has(r.digest)) for (const n of [r.repository, ...r.aliases]) names.add(n);
+  return names;
+}
+
+/** 403 DENIED with the policy's reason, when a signature policy refused this digest. */
+export function requireNotRefused(served: Served, name: string, digest: string): void {
+  const refusal = served.refused.get(digest);
+  if (refusal !== undefined) throw deniedError(name, digest, refusal);
+}
+
+export function deniedError(name: string, reference: string, refusal: Refusal): RegistryError {
+  return new RegistryError('DENIED', { name, reference, reason: refusal.reason }, refusal.message);
 }
 
 function manifestHeaders(m: Manifest): Record<string, string> {
@@ -66,10 +97,10 @@ function servedBlob(digest: string, size: number, source: Source, mediaType: str
   return { digest, size, source, headers, complete: completeHeaders(headers, size) };
 }
 
-function collectReferrers(model: ImageModel): Map<string, Descriptor[]> {
+function collectReferrers(model: ImageModel, refused: ReadonlyMap<string, Refusal>): Map<string, Descriptor[]> {
   const referrers = new Map<string, Descriptor[]>();
   for (const m of model.manifests.values()) {
-    if (m.subject === undefined) continue;
+    if (m.subject === undefined || refused.has(m.digest)) continue;
     const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
     if (m.artifactType !== undefined) d.artifactType = m.artifactType;
     if (m.annotations !== undefined) d.annotations = m.annotations;
@@ -102,7 +133,7 @@ export function requireKnownName(served: Served, name: string): void {
 /** The child of an index for the configured platform, when the archive holds it. */
 export function resolvePlatformChild(served: Served, index: Manifest): ServedManifest | undefined {
   const child = index.manifests?.find((d) => d.platform !== undefined && platformMatches(d.platform, served.platform));
-  return child === undefined ? undefined : served.manifests.get(child.digest);
+  return child === undefined || served.refused.has(child.digest) ? undefined : served.manifests.get(child.digest);
 }
 
 /** `linux/arm64` matches any arm64 variant; `linux/arm/v7` only v7. */

@@ -22,6 +22,7 @@ import { buildServed, type Served } from './served.js';
 import { around, type Stage } from './stages.js';
 import { ShortReadError, SourceFiles } from '../source/files.js';
 import { ShortReadLog } from './short-reads.js';
+import { noteResponse } from './access-log.js';
 import { watchTls } from './tls-errors.js';
 
 export interface RegistryOptions {
@@ -138,6 +139,7 @@ async function handle(
   const head = method === 'HEAD';
   const reply = answer(served, logger, method, path, req.headers);
   bytes = sentLength(reply, head);
+  if (reply.note !== undefined) noteResponse(res, reply.note);
   try {
     await sendReply(res, reply, head, files, delivered);
   } catch (error) {

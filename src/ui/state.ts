@@ -95,7 +95,8 @@ export function buildState(model: ImageModel, tracker: ClientTracker, seed: Seed
 
 function imageState(model: ImageModel, r: ImageRecord, host: string, referrers: ImageState['referrers']): ImageState {
   const original = originalName(r);
-  const trust = r.trust === undefined ? undefined : 'signedBy' in r.trust ? { signedBy: r.trust.signedBy } : { refused: r.trust.refused.message };
+  // A signature attached to an image carries no verdict of its own: the image's row says it.
+  const trust = r.trust === undefined || 'attachedTo' in r.trust ? undefined : 'signedBy' in r.trust ? { signedBy: r.trust.signedBy } : { refused: r.trust.refused.message };
   return {
     reference: pullReference(model, r),
     original,
