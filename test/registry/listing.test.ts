@@ -1,9 +1,9 @@
 // Listing pages (`n`, `last`, Link) as the sync engines walk them: Harbor asks `_catalog?n=1000` and
 // follows relative links; zot (regclient) asks once without `n`.
 import { describe, expect, it } from 'vitest';
-import type { ImageModel } from '../../src/model.js';
+import type { ImageModel, Repository } from '../../src/model.js';
 import { getCatalog, getTags, MAX_PAGE, paginate } from '../../src/registry/listing.js';
-import { parseRequest } from '../../src/registry/request.js';
+import { parseRequest, type Route } from '../../src/registry/request.js';
 import { buildServed, type Served } from '../../src/registry/served.js';
 import type { Reply } from '../../src/registry/reply.js';
 
@@ -47,12 +47,12 @@ function walk(served: Served, first: string, key: string): { all: string[]; page
   const all: string[] = [];
   let pages = 0;
   while (target !== undefined) {
-    const route = parseRequest('GET', target, {}).route;
-    const reply = route.kind === 'catalog' ? getCatalog(served, route) : route.kind === 'tags' ? getTags(served, route) : undefined;
+    const route: Route = parseRequest('GET', target, {}).route;
+    const reply: Reply | undefined = route.kind === 'catalog' ? getCatalog(served, route) : route.kind === 'tags' ? getTags(served, route) : undefined;
     if (!reply) throw new Error(`not a listing: ${target}`);
     all.push(...json(reply)[key]!);
     pages++;
-    const link = reply.headers['Link'];
+    const link: string | undefined = reply.headers['Link'];
     target = link === undefined ? undefined : /^<([^>]+)>; rel="next"$/.exec(link)![1];
   }
   return { all, pages };
@@ -61,7 +61,7 @@ function walk(served: Served, first: string, key: string): { all: string[]; page
 function servedWith(repositories: number, tags: number): { served: Served; names: string[]; tagNames: string[] } {
   const tagNames = Array.from({ length: tags }, (_, i) => `v${i}`);
   const names = Array.from({ length: repositories }, (_, i) => `org/app-${i}`);
-  const repos = names.map((name) => [name, [{ name, registry: 'ghcr.io', tags: new Map(tagNames.map((t) => [t, 'sha256:x'])) }]] as const);
+  const repos = names.map((name): [string, Repository[]] => [name, [{ name, registry: 'ghcr.io', tags: new Map(tagNames.map((t) => [t, 'sha256:x'])) }]]);
   const model: ImageModel = { manifests: new Map(), blobs: new Map(), repositories: new Map(repos), images: [], warnings: [] };
   return { served: buildServed(model), names: [...names].sort(), tagNames: [...tagNames].sort() };
 }
