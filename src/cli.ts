@@ -58,6 +58,13 @@ function sizeOption(value: string): number {
   return bytes;
 }
 
+/** A rate as sizes are written, per second: `100M`, `1G`, `500K/s`. */
+function rateOption(value: string): number {
+  const bytes = parseBytes(value.replace(/\/s$/i, ''));
+  if (bytes === undefined) throw new InvalidArgumentError('expected bytes per second such as 100M, 1G or 500K');
+  return bytes;
+}
+
 /** Options of loading a compressed archive, shared by serve and inspect. */
 function addDecompressOptions(command: Command): Command {
   return command
@@ -104,13 +111,15 @@ export function buildProgram(): Command {
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
+    .option('--max-bandwidth <rate>', 'blob bytes per second for the whole seed (100M, 1G: bytes per second, binary units); manifests are never held back', rateOption)
+    .option('--max-client-bandwidth <rate>', 'blob bytes per second for each client address', rateOption)
     .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
     const model = await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth,
     });
     if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
   });

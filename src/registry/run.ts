@@ -8,6 +8,7 @@ import type { Advertised } from '../tls/sans.js';
 import { LoadError } from '../load-error.js';
 import { isLoopback } from '../address.js';
 import { boundUrl, listenDefault, reachableAt } from './addresses.js';
+import { Throttle, throttleMetrics } from './bandwidth.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
@@ -39,6 +40,9 @@ export interface ServeOptions {
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
   tmpDir?: string;
   maxDecompressedSize?: number;
+  /** Bytes per second for blob bytes: the whole seed, and each client address (src/registry/bandwidth.ts). */
+  maxBandwidth?: number;
+  maxClientBandwidth?: number;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -52,7 +56,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
   const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const stages = buildStages(model, auth, options.metrics ?? true);
+  const throttle = startThrottle(options);
+  const stages = buildStages(model, auth, options.metrics ?? true, throttle);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
@@ -96,9 +101,15 @@ async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefin
   return authStage(loadHtpasswd(o.htpasswd));
 }
 
-/** Outermost first: metrics count everything, health is never behind auth. */
-function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
-  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
+function startThrottle(o: ServeOptions): Throttle | undefined {
+  if (o.maxBandwidth === undefined && o.maxClientBandwidth === undefined) return undefined;
+  return new Throttle({ seed: o.maxBandwidth, client: o.maxClientBandwidth });
+}
+
+/** Outermost first: metrics count everything, health is never behind auth, the caps pace only what auth let through. */
+function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean, throttle?: Throttle): Stage[] {
+  const extra = throttle ? throttleMetrics(throttle) : [];
+  return [...(metrics ? [metricsStage(model.images.length, extra)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : []), ...(throttle ? [throttle.stage()] : [])];
 }
 
 /**
