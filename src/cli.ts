@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_TAR, VERSION } from './build-info.js';
 import { RUNTIME_NAMES, parseRegistryAddress } from './configure/index.js';
 import { runConfigure } from './configure/run.js';
+import { ENGINE_NAMES } from './configure/engines/index.js';
 import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
@@ -142,7 +143,8 @@ export function buildProgram(): Command {
   program
     .command('configure')
     .description('write what a node needs to pull every served image through the seed, as a mirror of each upstream registry')
-    .addOption(new Option('--runtime <runtime>', 'the node\'s container runtime').choices(RUNTIME_NAMES).makeOptionMandatory())
+    .addOption(new Option('--runtime <runtime>', 'the node\'s container runtime').choices(RUNTIME_NAMES))
+    .addOption(new Option('--engine <engine>', 'or: an engine that takes the seed as its upstream (docs/engines.md)').choices(ENGINE_NAMES))
     .requiredOption('--registry <host:port>', 'address nodes reach the seed at (an --advertise address)', registryOption)
     .addOption(tarOption())
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
@@ -150,13 +152,22 @@ export function buildProgram(): Command {
     .option('--plain-http', 'the seed serves plain HTTP (not for Talos; crio/podman/docker mark it insecure)', false)
     .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
     .option('--password-file <file>', 'file holding the password, on one line')
+    .option('--cache <host:port>', 'distribution-cache: a pull-through cache the nodes try before the seed (repeatable, in order)', cacheOption)
+    .option('--cache-ca <file>', 'distribution-cache: CA the caches\' certificates are signed by (default: --ca)')
     .option('--out <dir>', 'write the files under DIR (default: print them)')
     .action(async (o) =>
-      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
+      runConfigure({
+        runtime: o.runtime, engine: o.engine, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp,
+        username: o.username, passwordFile: o.passwordFile, out: o.out, caches: o.cache ?? [], cacheCa: o.cacheCa,
+      }),
     );
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;
+}
+
+function cacheOption(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), registryOption(value)];
 }
 
 function registryOption(value: string): string {

@@ -6,11 +6,14 @@ import { loadImages } from '../image/load.js';
 import { LoadError } from '../load-error.js';
 import { PasswordFileError, readPasswordFile } from '../password-file.js';
 import { loadCa, type LoadedCa } from '../tls/load.js';
+import { ENGINES, missingInput, type Engine, type EngineTarget } from './engines/index.js';
 import { RUNTIMES, upstreamsOf, type NodeConfig, type Runtime } from './index.js';
-import type { Credentials, NodeTarget } from './target.js';
+import type { Credentials } from './target.js';
 
 export interface ConfigureOptions {
-  runtime: Runtime;
+  /** Exactly one of runtime and engine. */
+  runtime?: Runtime;
+  engine?: Engine;
   registry: string;
   tars: string[];
   repository?: string;
@@ -19,18 +22,40 @@ export interface ConfigureOptions {
   username?: string;
   passwordFile?: string;
   out?: string;
+  /** distribution-cache: the caches (HOST:PORT) nodes try first, and the CA of their certificates. */
+  caches?: string[];
+  cacheCa?: string;
 }
 
 export async function runConfigure(options: ConfigureOptions): Promise<void> {
+  if ((options.runtime === undefined) === (options.engine === undefined)) {
+    throw new LoadError('configure', 'give one of --runtime RUNTIME (a node) or --engine ENGINE (an engine that takes the seed as upstream)');
+  }
   const model = await loadImages(options.tars, { repository: options.repository });
-  const target: NodeTarget = { upstreams: upstreamsOf(model), registry: options.registry, scheme: options.plainHttp ? 'http' : 'https' };
+  const target: EngineTarget = { upstreams: upstreamsOf(model), registry: options.registry, scheme: options.plainHttp ? 'http' : 'https', caches: options.caches ?? [] };
   const ca = options.ca !== undefined ? loadCa(options.ca) : undefined;
-  if (ca) target.ca = ca.pem.endsWith('\n') ? ca.pem : `${ca.pem}\n`;
+  if (ca) target.ca = pemLine(ca.pem);
+  if (options.cacheCa !== undefined) target.cacheCa = pemLine(loadCa(options.cacheCa).pem);
   const credentials = readCredentials(options);
   if (credentials) target.credentials = credentials;
-  const config = RUNTIMES[options.runtime](target);
+  const config = options.engine !== undefined ? engineConfig(options.engine, target) : runtimeConfig(options.runtime!, target);
   if (ca) config.notes.unshift(caNote(ca));
   process.stdout.write(options.out !== undefined ? writeConfig(config, options.out) : renderConfig(config));
+}
+
+function runtimeConfig(runtime: Runtime, target: EngineTarget): NodeConfig {
+  if (target.caches.length > 0 || target.cacheCa !== undefined) throw new LoadError('--cache', 'is for --engine distribution-cache; a --runtime node pulls from --registry');
+  return RUNTIMES[runtime](target);
+}
+
+function engineConfig(engine: Engine, target: EngineTarget): NodeConfig {
+  const missing = missingInput(engine, target);
+  if (missing !== undefined) throw new LoadError(`--engine ${engine}`, missing);
+  return ENGINES[engine](target);
+}
+
+function pemLine(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }
 
 /** The fingerprint the seed's banner prints, so the operator can see both name the same CA. */
