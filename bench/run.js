@@ -26,6 +26,7 @@ import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
 import { measureTls, renderTls } from './tls.js';
 import { CAPS_DEFAULTS, renderCaps, runCapsBench } from './caps.js';
+import { TIERED_DEFAULTS, renderTiered, runTieredBench } from './tiered.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -70,7 +71,10 @@ const USAGE = `usage: node bench/run.js [options]
   --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)
   --caps             only the bandwidth caps (bench/caps.js): the rate held by --max-bandwidth and by
                      --max-client-bandwidth with --caps-clients pulling, and manifest latency meanwhile
-  --caps-seed-mib N, --caps-client-mib N, --caps-seconds N, --caps-clients N   (default 32, 4, 30, 8)`;
+  --caps-seed-mib N, --caps-client-mib N, --caps-seconds N, --caps-clients N   (default 32, 4, 30, 8)
+  --tiered           only seed → distribution pull-through caches → nodes (bench/tiered.js, as root): wall time and
+                     seed egress straight from the seed, through cold caches, through warm caches
+  --tiered-nodes N, --tiered-caches N, --tiered-mib N   (default 8, 2, 32: MiB per image, 2 images)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
@@ -78,6 +82,7 @@ const NUMBERS = {
   'folder-archives': 20, 'folder-mib': 8, 'folder-runs': 3,
   'herd-mib': 1024, 'herd-layers': 4, 'herd-nodes': 8, 'herd-runs': 1,
   ...CAPS_DEFAULTS,
+  ...TIERED_DEFAULTS,
 };
 
 function parseOptions(argv) {
@@ -88,7 +93,7 @@ function parseOptions(argv) {
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -104,7 +109,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
-    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull', caps: Boolean(values.caps),
+    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull', caps: Boolean(values.caps), tiered: Boolean(values.tiered),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -161,6 +166,7 @@ async function main() {
   if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
   if (opts.talos) return void console.log(renderTalos(await runTalosBench(opts.talos)));
   if (opts.herd) return runHerd(opts, ROOT);
+  if (opts.tiered) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\n${renderTiered(await runTieredBench(opts.sizes))}`);
   if (opts.caps) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\n${renderCaps(await runCapsBench(opts.sizes))}`);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };

@@ -154,16 +154,41 @@ export function buildProgram(): Command {
     .option('--password-file <file>', 'file holding the password, on one line')
     .option('--cache <host:port>', 'distribution-cache: a pull-through cache the nodes try before the seed (repeatable, in order)', cacheOption)
     .option('--cache-ca <file>', 'distribution-cache: CA the caches\' certificates are signed by (default: --ca)')
+    .option('--prepull', 'k3s/rke2: also write agent/images/seed-registry-images.txt, the images they pull at start', false)
     .option('--out <dir>', 'write the files under DIR (default: print them)')
     .action(async (o) =>
       runConfigure({
+        prepull: o.prepull,
         runtime: o.runtime, engine: o.engine, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp,
         username: o.username, passwordFile: o.passwordFile, out: o.out, caches: o.cache ?? [], cacheCa: o.cacheCa,
       }),
     );
+  program
+    .command('prepull')
+    .description('pull every served image into this node\'s runtime through its CRI socket (where the kubelet looks), skipping what it holds')
+    .option('--registry <host:port>', 'the seed to list the images of (its _catalog and tags, by original name)', registryOption)
+    .option('--images <file>', 'or: pull the references in FILE, one per line (configure --prepull writes it)')
+    .option('--upstream <registry>', 'a registry the images may come from, asked of the seed with ?ns= (repeatable; default: docker.io, registry.k8s.io, ghcr.io, quay.io and other common ones)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
+    .option('--ca <file>', 'CA certificate the seed\'s TLS certificate is signed by')
+    .option('--plain-http', 'the seed serves plain HTTP', false)
+    .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
+    .option('--password-file <file>', 'file holding the password, on one line')
+    .option('--cri <endpoint>', 'the runtime\'s CRI socket', 'unix:///run/containerd/containerd.sock')
+    .option('--concurrency <n>', 'images pulled at once', countOption, 3)
+    .option('--hold', 'keep running when done (for a DaemonSet)', false)
+    .action(async (o) => {
+      const { prepullCommand } = await import('./prepull/command.js');
+      await prepullCommand({ registry: o.registry, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, images: o.images, upstream: o.upstream, cri: o.cri, concurrency: o.concurrency, hold: o.hold });
+    });
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;
+}
+
+function countOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
 }
 
 function cacheOption(value: string, previous: string[] | undefined): string[] {

@@ -8,6 +8,7 @@ import { PasswordFileError, readPasswordFile } from '../password-file.js';
 import { loadCa, type LoadedCa } from '../tls/load.js';
 import { ENGINES, missingInput, type Engine, type EngineTarget } from './engines/index.js';
 import { RUNTIMES, upstreamsOf, type NodeConfig, type Runtime } from './index.js';
+import { originalReferences, prepullList } from './prepull-list.js';
 import type { Credentials } from './target.js';
 
 export interface ConfigureOptions {
@@ -25,11 +26,16 @@ export interface ConfigureOptions {
   /** distribution-cache: the caches (HOST:PORT) nodes try first, and the CA of their certificates. */
   caches?: string[];
   cacheCa?: string;
+  /** k3s/rke2: also write the agent/images/*.txt list they pre-pull. */
+  prepull?: boolean;
 }
 
 export async function runConfigure(options: ConfigureOptions): Promise<void> {
   if ((options.runtime === undefined) === (options.engine === undefined)) {
     throw new LoadError('configure', 'give one of --runtime RUNTIME (a node) or --engine ENGINE (an engine that takes the seed as upstream)');
+  }
+  if (options.prepull && options.runtime !== 'k3s' && options.runtime !== 'rke2') {
+    throw new LoadError('--prepull', 'writes the image list k3s and RKE2 pre-pull: use it with --runtime k3s or --runtime rke2 (other nodes: seed-registry prepull)');
   }
   const model = await loadImages(options.tars, { repository: options.repository });
   const target: EngineTarget = { upstreams: upstreamsOf(model), registry: options.registry, scheme: options.plainHttp ? 'http' : 'https', caches: options.caches ?? [] };
@@ -39,6 +45,11 @@ export async function runConfigure(options: ConfigureOptions): Promise<void> {
   const credentials = readCredentials(options);
   if (credentials) target.credentials = credentials;
   const config = options.engine !== undefined ? engineConfig(options.engine, target) : runtimeConfig(options.runtime!, target);
+  if (options.prepull) {
+    const { file, note } = prepullList(options.runtime as 'k3s' | 'rke2', originalReferences(model));
+    config.files.push(file);
+    config.notes.push(note);
+  }
   if (ca) config.notes.unshift(caNote(ca));
   process.stdout.write(options.out !== undefined ? writeConfig(config, options.out) : renderConfig(config));
 }

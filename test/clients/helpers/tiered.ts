@@ -25,6 +25,8 @@ export interface TieredOptions {
   caches: number;
   /** Each image: one layer of this many MiB (incompressible). */
   layerMiB: number;
+  /** The seed-registry command (default: this checkout's bin/seed-registry.js); the benchmark runs bundled, elsewhere. */
+  bin?: string;
 }
 
 export interface TieredImage extends BenchImage {
@@ -46,9 +48,11 @@ export interface Tiered {
   nodes: Containerd[];
   /** Bytes of blob bodies the seed has sent, from its own /metrics. */
   seedEgress(): Promise<number>;
-  /** Every node pulls every image at once, node i through `hostsOf(i)`; wall seconds and what each got. */
-  pullAll(hostsOf: (node: number) => string): Promise<{ seconds: number; pulled: Pulled[][] }>;
+  /** Every node (or those in `which`) pulls every image at once, node i through `hostsOf(i)`; wall seconds and what each got. */
+  pullAll(hostsOf: (node: number) => string, which?: number[]): Promise<{ seconds: number; pulled: Pulled[][] }>;
   startNode(name: string): Promise<Containerd>;
+  /** Stops the caches, empties their storage and starts them again: cold. */
+  resetCaches(): Promise<void>;
   /** Every node forgets the images and their blobs (ctr images rm --sync), as a fresh node would be. */
   forgetAll(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +69,7 @@ function closeFallbacks(dir: string, closedPort: number): void {
 }
 
 export async function startTiered(options: TieredOptions): Promise<Tiered> {
+  const bin = options.bin ?? BIN;
   const dir = mkdtempSync('/tmp/sr-tier-');
   const cacheHosts = Array.from({ length: options.caches }, (_, i) => `cache${i + 1}`);
   const nodeHosts = Array.from({ length: options.nodes + 1 }, (_, i) => `node${i + 1}`);
@@ -72,15 +77,16 @@ export async function startTiered(options: TieredOptions): Promise<Tiered> {
   const lan = await createLan(['seed', ...cacheHosts, ...nodeHosts]);
   const daemons: Daemon[] = [];
   const nodes: Containerd[] = [];
+  const caches: Daemon[] = [];
   const stop = async () => {
     for (const n of nodes) await n.stop().catch((e: unknown) => console.error(e));
-    for (const d of daemons) await d.stop().catch((e: unknown) => console.error(e));
+    for (const d of [...daemons, ...caches]) await d.stop().catch((e: unknown) => console.error(e));
     await lan.remove();
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
     const seedAddress = `${lan.address.seed}:${SEED_PORT}`;
-    const seedArgs = [BIN, ...images.flatMap((i) => ['--tar', i.path]), '--host', lan.address.seed!, '--port', String(SEED_PORT), '--tls-self-signed', join(dir, 'tls'), '--advertise', seedAddress, '--quiet'];
+    const seedArgs = [bin, ...images.flatMap((i) => ['--tar', i.path]), '--host', lan.address.seed!, '--port', String(SEED_PORT), '--tls-self-signed', join(dir, 'tls'), '--advertise', seedAddress, '--quiet'];
     const seed = startDaemon(...lan.inside('seed', process.execPath, seedArgs), join(dir, 'seed.log'));
     daemons.push(seed);
     await waitUntil('seed-registry', async () => /listening on https:\/\//.test(seed.log()), 60_000, seed);
@@ -88,42 +94,45 @@ export async function startTiered(options: TieredOptions): Promise<Tiered> {
     const certs = await makeCerts(mkdirP(join(dir, 'cache-certs')), cacheHosts.map((h) => `IP:${lan.address[h]}`));
     const closedPort = await freePort();
     const configure = async (out: string, args: string[]) => {
-      await runOk(process.execPath, [BIN, 'configure', ...images.flatMap((i) => ['--tar', i.path]), '--registry', seedAddress, '--ca', seedCa, '--out', out, ...args]);
+      await runOk(process.execPath, [bin, 'configure', ...images.flatMap((i) => ['--tar', i.path]), '--registry', seedAddress, '--ca', seedCa, '--out', out, ...args]);
       return out;
     };
     const rackHosts: string[] = [];
-    const caches: Daemon[] = [];
+    const cacheConfigs: string[] = [];
     for (const [r, host] of cacheHosts.entries()) {
       const cache = `${lan.address[host]}:${CACHE_PORT}`;
       const out = await configure(join(dir, `rack${r + 1}`), ['--engine', 'distribution-cache', '--cache', cache, '--cache-ca', certs.ca]);
       closeFallbacks(join(out, 'nodes/certs.d'), closedPort);
       rackHosts.push(join(out, 'nodes/certs.d'));
-      caches.push(await startCache(lan, host, join(out, 'caches', cache), certs, seedCa, dir));
-      daemons.push(caches[caches.length - 1]!);
+      cacheConfigs.push(join(out, 'caches', cache));
     }
+    const startCaches = async () => {
+      for (const [r, host] of cacheHosts.entries()) caches.push(await startCache(lan, host, cacheConfigs[r]!, certs, seedCa, dir));
+    };
+    await startCaches();
     const directHosts = await configure(join(dir, 'direct'), ['--runtime', 'containerd']);
     closeFallbacks(directHosts, closedPort);
     const startNode = async (name: string) => {
-      const node = await startContainerd(mkdirP(join('/tmp', `sr-${name}-${process.pid}-${Date.now() % 100000}`)), lan.wrap(name));
+      const node = await startContainerd(mkdirP(join(dir, name)), lan.wrap(name));
       nodes.push(node);
       return node;
     };
     for (const name of nodeHosts.slice(0, options.nodes)) await startNode(name);
-    const metricsUrl = `https://${seedAddress}/metrics`;
     return {
       lan, dir, images, seedCa, rackHosts, directHosts, seed, caches, nodes: [...nodes], startNode, stop,
-      async seedEgress() {
-        const text = await runOk(...lan.inside('seed', 'curl', ['-fsS', '--cacert', seedCa, metricsUrl]));
-        const m = /^seed_registry_blob_bytes_served_total (\d+)$/m.exec(text);
-        if (!m) throw new Error(`no seed_registry_blob_bytes_served_total in /metrics:\n${text.slice(0, 500)}`);
-        return Number(m[1]);
+      seedEgress: () => seedBlobBytes(lan, 'seed', seedCa, seedAddress),
+      async resetCaches() {
+        for (const cache of caches.splice(0)) await cache.stop();
+        for (const host of cacheHosts) rmSync(join(dir, host, 'data'), { recursive: true, force: true });
+        await startCaches();
       },
       async forgetAll() {
         await Promise.all(nodes.slice(0, options.nodes).map((node) => node.ctr(['images', 'rm', '--sync', ...images.map((i) => i.ref)])));
       },
-      async pullAll(hostsOf) {
+      async pullAll(hostsOf, which = [...Array(options.nodes).keys()]) {
         const started = performance.now();
-        const pulled = await Promise.all(nodes.slice(0, options.nodes).map(async (node, i) => {
+        const pulled = await Promise.all(which.map(async (i) => {
+          const node = nodes[i]!;
           const got: Pulled[] = [];
           for (const image of images) got.push(await ctrPull(node, image.ref, { https: true, extraArgs: ['--hosts-dir', hostsOf(i)] }));
           return got;
@@ -157,6 +166,14 @@ async function startCache(lan: Lan, host: string, configDir: string, certs: { ce
   const url = `https://${lan.address[host]}:${CACHE_PORT}/v2/`;
   await waitUntil(`cache ${host}`, async () => (await run(...lan.inside(host, 'curl', ['-fsS', '--cacert', certs.ca, url]))).code === 0, 30_000, daemon);
   return daemon;
+}
+
+/** Blob body bytes the seed at `address` has sent, from its own /metrics, asked from inside `host`'s namespace. */
+export async function seedBlobBytes(lan: Lan, host: string, ca: string, address: string): Promise<number> {
+  const text = await runOk(...lan.inside(host, 'curl', ['-fsS', '--cacert', ca, `https://${address}/metrics`]));
+  const m = /^seed_registry_blob_bytes_served_total (\d+)$/m.exec(text);
+  if (!m) throw new Error(`no seed_registry_blob_bytes_served_total in /metrics:\n${text.slice(0, 500)}`);
+  return Number(m[1]);
 }
 
 /** Resident memory of a process, MiB (VmRSS). */
