@@ -37,7 +37,7 @@ async function startNode(dir) {
 
 /** distribution's filesystem storage written directly: the very blobs of the tarball, uncompressed as
  * seed-registry serves them (a skopeo import would gzip them, and the nodes would then gunzip). */
-async function writeDistributionStorage(image, root) {
+export async function writeDistributionStorage(image, root) {
   const v2 = join(root, 'docker/registry/v2');
   const repo = join(v2, 'repositories', image.repository);
   const link = (path, digest) => { mkdirSync(path, { recursive: true }); writeFileSync(join(path, 'link'), digest); };
@@ -75,17 +75,31 @@ const distribution = {
 // figure is the server and the transfer, without the nodes' unpacking (which dominates on few cores).
 const COMMANDS = { pull: ['images', 'pull', '--plain-http'], fetch: ['content', 'fetch', '--plain-http'] };
 
+/**
+ * The ctr command of a herd node: plain HTTP, or HTTPS verified against `ca`. containerd 1.6 talks
+ * plain HTTP to a 127.0.0.1 registry unless a hosts.toml names its server https://, so one is written.
+ */
+function pullCommand(mode, server, ca, dir) {
+  if (ca === undefined) return COMMANDS[mode];
+  const host = server.base.replace(/^https:\/\//, '');
+  const hostsDir = join(dir, 'hosts');
+  mkdirSync(join(hostsDir, host), { recursive: true });
+  writeFileSync(join(hostsDir, host, 'hosts.toml'), `server = "${server.base}"\n\n[host."${server.base}"]\n  capabilities = ["pull", "resolve"]\n  ca = "${ca}"\n`);
+  return [...COMMANDS[mode].filter((a) => a !== '--plain-http'), '--hosts-dir', hostsDir];
+}
+
 /** One herd: fresh nodes, then all pull at once; seconds until the last one is done, and each node's. */
-async function herdOnce(server, image, nodes, mode) {
+async function herdOnce(server, image, nodes, mode, ca) {
   const dirs = Array.from({ length: nodes }, () => mkdtempSync('/tmp/sh-'));
   const started = [];
   try {
     for (const dir of dirs) started.push(await startNode(dir));
-    const ref = `${server.base.replace('http://', '')}/${image.repository}:${image.tag}`;
+    const ref = `${server.base.replace(/^https?:\/\//, '')}/${image.repository}:${image.tag}`;
+    const command = pullCommand(mode, server, ca, dirs[0]);
     const t0 = performance.now();
     const cpu0 = cpuSeconds(server.pid);
     const each = await Promise.all(started.map(async (node) => {
-      await node.ctr([...COMMANDS[mode], ref]);
+      await node.ctr([...command, ref]);
       return (performance.now() - t0) / 1000;
     }));
     return { wall: (performance.now() - t0) / 1000, each, cpu: cpuSeconds(server.pid) - cpu0 };
@@ -96,9 +110,11 @@ async function herdOnce(server, image, nodes, mode) {
 }
 
 /** Runs the herd against seed-registry and distribution, `runs` times each, alternating. */
-export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' }) {
+export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull', tls = false }) {
   if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
-  const peers = [seed, distribution];
+  // Imported here: herd-tls.js imports this file's storage writer.
+  const secure = tls ? (await import('./herd-tls.js')).tlsPeers(join(tmpDir, 'herd-tls')) : undefined;
+  const peers = secure?.peers ?? [seed, distribution];
   const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
   const cpu = Object.fromEntries(peers.map((p) => [p.name, []]));
   for (let run = 0; run < runs; run++) {
@@ -106,7 +122,7 @@ export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' })
       await execFileAsync('sync');
       const server = await peer.start(image, tmpDir);
       try {
-        const { wall, each, cpu: seconds } = await herdOnce(server, image, nodes, mode);
+        const { wall, each, cpu: seconds } = await herdOnce(server, image, nodes, mode, secure?.ca);
         samples[peer.name].push(wall);
         cpu[peer.name].push(seconds);
         log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s), server CPU ${seconds.toFixed(1)} s`);
@@ -118,14 +134,14 @@ export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' })
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { ...summarize(s), cpu: summarize(cpu[name]) }]));
 }
 
-export function renderHerd(results, image, nodes, mode = 'pull') {
+export function renderHerd(results, image, nodes, mode = 'pull', tls = false) {
   const [seedWall, distWall] = [results['seed-registry'], results.distribution];
   const fmt = (s) => `${s.median.toFixed(1)} s (${s.min.toFixed(1)}–${s.max.toFixed(1)}, ${s.runs} run${s.runs === 1 ? '' : 's'})`;
   const mib = image.size / 2 ** 20;
   return [
     `First-boot herd: ${nodes} containerd instances, \`ctr ${COMMANDS[mode].slice(0, 2).join(' ')}\` ` +
       `(${mode === 'pull' ? 'fetch and unpack' : 'into the content store, no unpack'}) of one ${mib.toFixed(0)} MiB image ` +
-      `(${image.layers.length} uncompressed layers) at once, over plain HTTP on loopback; wall time until all are done.`,
+      `(${image.layers.length} uncompressed layers) at once, over ${tls ? 'HTTPS (both servers on the seed\'s --tls-self-signed certificate, verified by the nodes)' : 'plain HTTP'} on loopback; wall time until all are done.`,
     '',
     '| server | all done | aggregate served | server CPU (user + system) |',
     '|---|---|---|---|',

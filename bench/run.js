@@ -69,6 +69,7 @@ const USAGE = `usage: node bench/run.js [options]
   --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
   --herd-nodes N     (default 8), --herd-runs N (default 1)
   --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)
+  --herd --tls       the herd over HTTPS: distribution on the seed's own --tls-self-signed certificate (bench/herd-tls.js)
   --caps             only the bandwidth caps (bench/caps.js): the rate held by --max-bandwidth and by
                      --max-client-bandwidth with --caps-clients pulling, and manifest latency meanwhile
   --caps-seed-mib N, --caps-client-mib N, --caps-seconds N, --caps-clients N   (default 32, 4, 30, 8)
