@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { freePort, start, stop, waitForOutput } from './proc.js';
 import { trustCa, waitFor200 } from './http.js';
-import { writeDistributionStorage } from './herd.js';
+import { writeDistributionStorage } from './distribution-storage.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const SEED_BIN = join(ROOT, 'bin/seed-registry.js');

@@ -2,14 +2,15 @@
 // all pulling the same large image from one server at once; the figure is the wall time until every
 // pull is done. seed-registry against distribution serving the same bytes, in the same run, one
 // server at a time, fresh containerd roots for every run (nothing cached between them).
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pipeline } from 'node:stream/promises';
 import { cpuSeconds, execFileAsync, freePort, start, stop } from './proc.js';
 import { waitFor200 } from './http.js';
 import { seed } from './peers.js';
 import { summarize } from './stats.js';
+import { writeDistributionStorage } from './distribution-storage.js';
+import { tlsPeers } from './herd-tls.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const PULL_TIMEOUT_MS = 30 * 60_000;
@@ -33,25 +34,6 @@ async function startNode(dir) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { proc, ctr };
-}
-
-/** distribution's filesystem storage written directly: the very blobs of the tarball, uncompressed as
- * seed-registry serves them (a skopeo import would gzip them, and the nodes would then gunzip). */
-export async function writeDistributionStorage(image, root) {
-  const v2 = join(root, 'docker/registry/v2');
-  const repo = join(v2, 'repositories', image.repository);
-  const link = (path, digest) => { mkdirSync(path, { recursive: true }); writeFileSync(join(path, 'link'), digest); };
-  const blobDir = (digest) => join(v2, 'blobs/sha256', digest.slice(7, 9), digest.slice(7));
-  for (const blob of [image.config, ...image.layers]) {
-    mkdirSync(blobDir(blob.digest), { recursive: true });
-    await pipeline(createReadStream(image.path, { start: blob.offset, end: blob.offset + blob.size - 1 }), createWriteStream(join(blobDir(blob.digest), 'data')));
-    link(join(repo, '_layers/sha256', blob.digest.slice(7)), blob.digest);
-  }
-  mkdirSync(blobDir(image.manifestDigest), { recursive: true });
-  writeFileSync(join(blobDir(image.manifestDigest), 'data'), image.manifest);
-  link(join(repo, '_manifests/revisions/sha256', image.manifestDigest.slice(7)), image.manifestDigest);
-  link(join(repo, '_manifests/tags', image.tag, 'current'), image.manifestDigest);
-  link(join(repo, '_manifests/tags', image.tag, 'index/sha256', image.manifestDigest.slice(7)), image.manifestDigest);
 }
 
 const distribution = {
@@ -112,8 +94,7 @@ async function herdOnce(server, image, nodes, mode, ca) {
 /** Runs the herd against seed-registry and distribution, `runs` times each, alternating. */
 export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull', tls = false }) {
   if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
-  // Imported here: herd-tls.js imports this file's storage writer.
-  const secure = tls ? (await import('./herd-tls.js')).tlsPeers(join(tmpDir, 'herd-tls')) : undefined;
+  const secure = tls ? tlsPeers(join(tmpDir, 'herd-tls')) : undefined;
   const peers = secure?.peers ?? [seed, distribution];
   const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
   const cpu = Object.fromEntries(peers.map((p) => [p.name, []]));
