@@ -63,7 +63,9 @@ export class Throttle {
 
   /** Replaces `res.write` with one that waits for the caps; returns what to call when the transfer ends. */
   private pace(req: IncomingMessage, res: ServerResponse): () => void {
-    const client = this.caps.client === undefined ? undefined : this.acquire(clientAddress(req));
+    // Read now: a closed socket no longer knows its peer's address.
+    const address = clientAddress(req);
+    const client = this.caps.client === undefined ? undefined : this.acquire(address);
     const write = res.write.bind(res) as (chunk: Buffer, callback?: Callback) => boolean;
     res.write = ((chunk: Buffer | string, encoding?: BufferEncoding | Callback, callback?: Callback) => {
       const done = typeof encoding === 'function' ? encoding : callback;
@@ -76,7 +78,7 @@ export class Throttle {
     return () => {
       if (released || client === undefined) return;
       released = true;
-      if (--client.transfers === 0) this.forgetWhenFull(clientAddress(req), client);
+      if (--client.transfers === 0) this.forgetWhenFull(address, client);
     };
   }
 

@@ -91,6 +91,16 @@ describe('bandwidth caps', () => {
     expect(throttle.stats.seedSeconds).toBe(0);
   });
 
+  it('forgets a client\'s bucket once its transfers are gone and the bucket has refilled, also when the client cut them', async () => {
+    const throttle = new Throttle({ client: 64 * 1024 }, undefined, CHUNK);
+    const s = await start(throttle);
+    const { res } = await get(s.base, LAYER);
+    expect(throttle.clientCount).toBe(1);
+    res.destroy();
+    for (const r of open.splice(0)) r.destroy();
+    await expect.poll(() => throttle.clientCount, { timeout: 20_000 }).toBe(0);
+  });
+
   it('leaves HEAD, manifests and tag lists out of the buckets', async () => {
     const throttle = new Throttle({ client: 1024 }, undefined, CHUNK);
     const s = await start(throttle);
