@@ -18,12 +18,12 @@ export async function runHerd(opts, root) {
       { format: 'docker-save-legacy', name: 'bench/herd:latest', layerCount: sizes['herd-layers'], layerMiB, seed: 'herd' });
     console.error(`herd image: ${image.path} (${(image.size / 2 ** 20).toFixed(0)} MiB)`);
     const mode = opts.herdMode;
-    const results = await measureHerd(image, { nodes: sizes['herd-nodes'], runs: Math.max(1, sizes['herd-runs']), tmpDir, mode });
+    const results = await measureHerd(image, { nodes: sizes['herd-nodes'], runs: Math.max(1, sizes['herd-runs']), tmpDir, mode, tls: opts.tls });
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
-    console.log(`Run: \`${command}\`\n\n${renderHerd(results, image, sizes['herd-nodes'], mode)}`);
+    console.log(`Run: \`${command}\`\n\n${renderHerd(results, image, sizes['herd-nodes'], mode, opts.tls)}`);
     const out = join(root, '.bench/herd.json');
     mkdirSync(join(root, '.bench'), { recursive: true });
-    writeFileSync(out, `${JSON.stringify({ command, mode, nodes: sizes['herd-nodes'], imageBytes: image.size, results }, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify({ command, mode, tls: opts.tls, nodes: sizes['herd-nodes'], imageBytes: image.size, results }, null, 2)}\n`);
     console.error(`results: ${out}`);
   } finally {
     await stopAll();

@@ -2,14 +2,15 @@
 // all pulling the same large image from one server at once; the figure is the wall time until every
 // pull is done. seed-registry against distribution serving the same bytes, in the same run, one
 // server at a time, fresh containerd roots for every run (nothing cached between them).
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pipeline } from 'node:stream/promises';
 import { cpuSeconds, execFileAsync, freePort, start, stop } from './proc.js';
 import { waitFor200 } from './http.js';
 import { seed } from './peers.js';
 import { summarize } from './stats.js';
+import { writeDistributionStorage } from './distribution-storage.js';
+import { tlsPeers } from './herd-tls.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const PULL_TIMEOUT_MS = 30 * 60_000;
@@ -35,25 +36,6 @@ async function startNode(dir) {
   return { proc, ctr };
 }
 
-/** distribution's filesystem storage written directly: the very blobs of the tarball, uncompressed as
- * seed-registry serves them (a skopeo import would gzip them, and the nodes would then gunzip). */
-async function writeDistributionStorage(image, root) {
-  const v2 = join(root, 'docker/registry/v2');
-  const repo = join(v2, 'repositories', image.repository);
-  const link = (path, digest) => { mkdirSync(path, { recursive: true }); writeFileSync(join(path, 'link'), digest); };
-  const blobDir = (digest) => join(v2, 'blobs/sha256', digest.slice(7, 9), digest.slice(7));
-  for (const blob of [image.config, ...image.layers]) {
-    mkdirSync(blobDir(blob.digest), { recursive: true });
-    await pipeline(createReadStream(image.path, { start: blob.offset, end: blob.offset + blob.size - 1 }), createWriteStream(join(blobDir(blob.digest), 'data')));
-    link(join(repo, '_layers/sha256', blob.digest.slice(7)), blob.digest);
-  }
-  mkdirSync(blobDir(image.manifestDigest), { recursive: true });
-  writeFileSync(join(blobDir(image.manifestDigest), 'data'), image.manifest);
-  link(join(repo, '_manifests/revisions/sha256', image.manifestDigest.slice(7)), image.manifestDigest);
-  link(join(repo, '_manifests/tags', image.tag, 'current'), image.manifestDigest);
-  link(join(repo, '_manifests/tags', image.tag, 'index/sha256', image.manifestDigest.slice(7)), image.manifestDigest);
-}
-
 const distribution = {
   name: 'distribution',
   async start(image, tmpDir) {
@@ -75,17 +57,31 @@ const distribution = {
 // figure is the server and the transfer, without the nodes' unpacking (which dominates on few cores).
 const COMMANDS = { pull: ['images', 'pull', '--plain-http'], fetch: ['content', 'fetch', '--plain-http'] };
 
+/**
+ * The ctr command of a herd node: plain HTTP, or HTTPS verified against `ca`. containerd 1.6 talks
+ * plain HTTP to a 127.0.0.1 registry unless a hosts.toml names its server https://, so one is written.
+ */
+function pullCommand(mode, server, ca, dir) {
+  if (ca === undefined) return COMMANDS[mode];
+  const host = server.base.replace(/^https:\/\//, '');
+  const hostsDir = join(dir, 'hosts');
+  mkdirSync(join(hostsDir, host), { recursive: true });
+  writeFileSync(join(hostsDir, host, 'hosts.toml'), `server = "${server.base}"\n\n[host."${server.base}"]\n  capabilities = ["pull", "resolve"]\n  ca = "${ca}"\n`);
+  return [...COMMANDS[mode].filter((a) => a !== '--plain-http'), '--hosts-dir', hostsDir];
+}
+
 /** One herd: fresh nodes, then all pull at once; seconds until the last one is done, and each node's. */
-async function herdOnce(server, image, nodes, mode) {
+async function herdOnce(server, image, nodes, mode, ca) {
   const dirs = Array.from({ length: nodes }, () => mkdtempSync('/tmp/sh-'));
   const started = [];
   try {
     for (const dir of dirs) started.push(await startNode(dir));
-    const ref = `${server.base.replace('http://', '')}/${image.repository}:${image.tag}`;
+    const ref = `${server.base.replace(/^https?:\/\//, '')}/${image.repository}:${image.tag}`;
+    const command = pullCommand(mode, server, ca, dirs[0]);
     const t0 = performance.now();
     const cpu0 = cpuSeconds(server.pid);
     const each = await Promise.all(started.map(async (node) => {
-      await node.ctr([...COMMANDS[mode], ref]);
+      await node.ctr([...command, ref]);
       return (performance.now() - t0) / 1000;
     }));
     return { wall: (performance.now() - t0) / 1000, each, cpu: cpuSeconds(server.pid) - cpu0 };
@@ -96,9 +92,10 @@ async function herdOnce(server, image, nodes, mode) {
 }
 
 /** Runs the herd against seed-registry and distribution, `runs` times each, alternating. */
-export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' }) {
+export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull', tls = false }) {
   if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
-  const peers = [seed, distribution];
+  const secure = tls ? tlsPeers(join(tmpDir, 'herd-tls')) : undefined;
+  const peers = secure?.peers ?? [seed, distribution];
   const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
   const cpu = Object.fromEntries(peers.map((p) => [p.name, []]));
   for (let run = 0; run < runs; run++) {
@@ -106,7 +103,7 @@ export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' })
       await execFileAsync('sync');
       const server = await peer.start(image, tmpDir);
       try {
-        const { wall, each, cpu: seconds } = await herdOnce(server, image, nodes, mode);
+        const { wall, each, cpu: seconds } = await herdOnce(server, image, nodes, mode, secure?.ca);
         samples[peer.name].push(wall);
         cpu[peer.name].push(seconds);
         log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s), server CPU ${seconds.toFixed(1)} s`);
@@ -118,14 +115,14 @@ export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull' })
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { ...summarize(s), cpu: summarize(cpu[name]) }]));
 }
 
-export function renderHerd(results, image, nodes, mode = 'pull') {
+export function renderHerd(results, image, nodes, mode = 'pull', tls = false) {
   const [seedWall, distWall] = [results['seed-registry'], results.distribution];
   const fmt = (s) => `${s.median.toFixed(1)} s (${s.min.toFixed(1)}–${s.max.toFixed(1)}, ${s.runs} run${s.runs === 1 ? '' : 's'})`;
   const mib = image.size / 2 ** 20;
   return [
     `First-boot herd: ${nodes} containerd instances, \`ctr ${COMMANDS[mode].slice(0, 2).join(' ')}\` ` +
       `(${mode === 'pull' ? 'fetch and unpack' : 'into the content store, no unpack'}) of one ${mib.toFixed(0)} MiB image ` +
-      `(${image.layers.length} uncompressed layers) at once, over plain HTTP on loopback; wall time until all are done.`,
+      `(${image.layers.length} uncompressed layers) at once, over ${tls ? 'HTTPS (both servers on the seed\'s --tls-self-signed certificate, verified by the nodes)' : 'plain HTTP'} on loopback; wall time until all are done.`,
     '',
     '| server | all done | aggregate served | server CPU (user + system) |',
     '|---|---|---|---|',

@@ -27,6 +27,8 @@ import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
 import { measureTls, renderTls } from './tls.js';
 import { measureSigned, renderSigned } from './signed.js';
+import { CAPS_DEFAULTS, renderCaps, runCapsBench } from './caps.js';
+import { TIERED_DEFAULTS, renderTiered, runTieredBench } from './tiered.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -72,13 +74,22 @@ const USAGE = `usage: node bench/run.js [options]
                      seed-registry against distribution (results: .bench/herd.json)
   --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
   --herd-nodes N     (default 8), --herd-runs N (default 1)
-  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)`;
+  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)
+  --herd --tls       the herd over HTTPS: distribution on the seed's own --tls-self-signed certificate (bench/herd-tls.js)
+  --caps             only the bandwidth caps (bench/caps.js): the rate held by --max-bandwidth and by
+                     --max-client-bandwidth with --caps-clients pulling, and manifest latency meanwhile
+  --caps-seed-mib N, --caps-client-mib N, --caps-seconds N, --caps-clients N   (default 32, 4, 30, 8)
+  --tiered           only seed → distribution pull-through caches → nodes (bench/tiered.js, as root): wall time and
+                     seed egress straight from the seed, through cold caches, through warm caches
+  --tiered-nodes N, --tiered-caches N, --tiered-mib N   (default 8, 2, 32: MiB per image, 2 images)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
   ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1, 'push-runs': 1,
   'folder-archives': 20, 'folder-mib': 8, 'folder-runs': 3,
   'herd-mib': 1024, 'herd-layers': 4, 'herd-nodes': 8, 'herd-runs': 1,
+  ...CAPS_DEFAULTS,
+  ...TIERED_DEFAULTS,
 };
 
 function parseOptions(argv) {
@@ -89,7 +100,7 @@ function parseOptions(argv) {
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -105,7 +116,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
-    herd: Boolean(values.herd), signed: Boolean(values.signed), herdMode: values['herd-mode'] ?? 'pull',
+    herd: Boolean(values.herd), signed: Boolean(values.signed), herdMode: values['herd-mode'] ?? 'pull', caps: Boolean(values.caps), tiered: Boolean(values.tiered),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -165,6 +176,8 @@ async function main() {
   if (opts.ui) return void console.log(renderUi(await runUiBench({ runs: opts.wrkRuns, ...opts.wrk })));
   if (opts.herd) return runHerd(opts, ROOT);
   if (opts.signed) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderSigned(await measureSigned({ runs: opts.wrkRuns, wrk: opts.wrk }))}`);
+  if (opts.tiered) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\n${renderTiered(await runTieredBench(opts.sizes))}`);
+  if (opts.caps) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\n${renderCaps(await runCapsBench(opts.sizes))}`);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
   const cleanup = () => {

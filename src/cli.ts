@@ -5,6 +5,7 @@ import { BUILT_AT, DEFAULT_TAR, VERSION } from './build-info.js';
 import { mistypedCommand, UsageError } from './command-typo.js';
 import { RUNTIME_NAMES, parseRegistryAddress } from './configure/index.js';
 import { runConfigure } from './configure/run.js';
+import { ENGINE_NAMES } from './configure/engines/index.js';
 import { loadImages } from './image/load.js';
 import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
@@ -67,6 +68,13 @@ function sizeOption(value: string): number {
   return bytes;
 }
 
+/** A rate as sizes are written, per second: `100M`, `1G`, `500K/s`. */
+function rateOption(value: string): number {
+  const bytes = parseBytes(value.replace(/\/s$/i, ''));
+  if (bytes === undefined) throw new InvalidArgumentError('expected bytes per second such as 100M, 1G or 500K');
+  return bytes;
+}
+
 /** Options of loading a compressed archive, and the tag rule, shared by serve and inspect. */
 function addDecompressOptions(command: Command): Command {
   return command
@@ -117,6 +125,8 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no access log', false);
   addPushToOptions(serve);
   serve
+    .option('--max-bandwidth <rate>', 'blob bytes per second for the whole seed (100M, 1G: bytes per second, binary units); manifests are never held back', rateOption)
+    .option('--max-client-bandwidth <rate>', 'blob bytes per second for each client address', rateOption)
     .option('--signed-by <keyfile>', 'serve only images with a sigstore signature by this PEM public key (repeatable; cosign.pub); others are answered 403', collect)
     .option('--allow-digests <file>', 'also serve these manifest digests, signed or not (one sha256:... a line); alone, serve only them');
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
@@ -126,7 +136,7 @@ export function buildProgram(): Command {
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth,
     });
     if (o.pushTo !== undefined) {
       const pushTo = { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };
@@ -155,7 +165,8 @@ export function buildProgram(): Command {
   program
     .command('configure')
     .description('write what a node needs to pull every served image through the seed, as a mirror of each upstream registry')
-    .addOption(new Option('--runtime <runtime>', 'the node\'s container runtime').choices(RUNTIME_NAMES).makeOptionMandatory())
+    .addOption(new Option('--runtime <runtime>', 'the node\'s container runtime').choices(RUNTIME_NAMES))
+    .addOption(new Option('--engine <engine>', 'or: an engine that takes the seed as its upstream (docs/engines.md)').choices(ENGINE_NAMES))
     .requiredOption('--registry <host:port>', 'address nodes reach the seed at (an --advertise address)', registryOption)
     .addOption(tarOption())
     .option('--repository <name>', 'repository for images the archive names only by tag, or not at all')
@@ -163,10 +174,17 @@ export function buildProgram(): Command {
     .option('--plain-http', 'the seed serves plain HTTP (not for Talos; crio/podman/docker mark it insecure)', false)
     .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
     .option('--password-file <file>', 'file holding the password, on one line')
+    .option('--cache <host:port>', 'distribution-cache: a pull-through cache the nodes try before the seed (repeatable, in order)', cacheOption)
+    .option('--cache-ca <file>', 'distribution-cache: CA the caches\' certificates are signed by (default: --ca)')
+    .option('--prepull', 'k3s/rke2: also write agent/images/seed-registry-images.txt, the images they pull at start', false)
     .option('--out <dir>', 'write the files under DIR (default: print them)')
     .option('--check', 'then run seed-registry check through those files for every image (exit 1 when a check fails)', false)
     .action(async (o) =>
-      runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out, check: o.check }),
+      runConfigure({
+        prepull: o.prepull,
+        runtime: o.runtime, engine: o.engine, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp,
+        username: o.username, passwordFile: o.passwordFile, out: o.out, caches: o.cache ?? [], cacheCa: o.cacheCa, check: o.check,
+      }),
     );
   program
     .command('tls')
@@ -177,9 +195,36 @@ export function buildProgram(): Command {
     // The X.509 code is loaded only for this command, as for serve.
     .action(async (o) => (await import('./tls/rotate.js')).runRotateCa(o.tlsSelfSigned));
   addCheckCommand(program, registryOption);
+  program
+    .command('prepull')
+    .description('pull every served image into this node\'s runtime through its CRI socket (where the kubelet looks), skipping what it holds')
+    .option('--registry <host:port>', 'the seed to list the images of (its _catalog and tags, by original name)', registryOption)
+    .option('--images <file>', 'or: pull the references in FILE, one per line (configure --prepull writes it)')
+    .option('--upstream <registry>', 'a registry the images may come from, asked of the seed with ?ns= (repeatable; default: docker.io, registry.k8s.io, ghcr.io, quay.io and other common ones)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
+    .option('--ca <file>', 'CA certificate the seed\'s TLS certificate is signed by')
+    .option('--plain-http', 'the seed serves plain HTTP', false)
+    .option('--username <user>', 'read credentials (with --password-file) for a seed started with --htpasswd')
+    .option('--password-file <file>', 'file holding the password, on one line')
+    .option('--cri <endpoint>', 'the runtime\'s CRI socket', 'unix:///run/containerd/containerd.sock')
+    .option('--concurrency <n>', 'images pulled at once', countOption, 3)
+    .option('--hold', 'keep running when done (for a DaemonSet)', false)
+    .action(async (o) => {
+      const { prepullCommand } = await import('./prepull/command.js');
+      await prepullCommand({ registry: o.registry, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, images: o.images, upstream: o.upstream, cri: o.cri, concurrency: o.concurrency, hold: o.hold });
+    });
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;
+}
+
+function countOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
+}
+
+function cacheOption(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), registryOption(value)];
 }
 
 function registryOption(value: string): string {

@@ -91,6 +91,19 @@ describe('bin/seed-registry.js', () => {
     expect(res.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('takes bandwidth caps as sizes per second, shows them on /metrics, and refuses a bad one in one line', async () => {
+    const run = await start(['--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '--quiet', '--max-bandwidth', '10M', '--max-client-bandwidth', '512K/s']);
+    const metrics = await (await fetch(`http://127.0.0.1:${run.port}/metrics`)).text();
+    expect(metrics).toMatch(/^seed_registry_bandwidth_limit_bytes\{cap="seed"\} 10485760$/m);
+    expect(metrics).toMatch(/^seed_registry_bandwidth_limit_bytes\{cap="client"\} 524288$/m);
+    run.child.kill('SIGTERM');
+    expect(await within(run.exited, EXIT_TIMEOUT_MS)).toBe(0);
+    const bad = spawnSync(process.execPath, [BIN, '--tar', FIXTURE, '--port', '0', '--max-bandwidth', 'fast'], { encoding: 'utf8', timeout: EXIT_TIMEOUT_MS });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--max-bandwidth');
+  });
+
   it('prints help and version', () => {
     const help = spawnSync(process.execPath, [BIN, 'serve', '--help'], { encoding: 'utf8', timeout: EXIT_TIMEOUT_MS });
     expect(help.status).toBe(0);

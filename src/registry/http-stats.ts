@@ -19,7 +19,15 @@ interface Slot {
   size: Histogram;
 }
 
-type Value = { labels: Record<string, string | number>; value: number; metricName?: string };
+export type Value = { labels: Record<string, string | number>; value: number; metricName?: string };
+
+/** A metric another stage keeps (the bandwidth caps), read at each scrape like these. */
+export interface ExtraMetric {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  values: () => Value[];
+}
 
 function histogram(buckets: number[]): Histogram {
   return { counts: buckets.map(() => 0), sum: 0 };
@@ -82,7 +90,7 @@ export class HttpStats {
   }
 
   /** Registers the HTTP metrics and the seed's two with `register`; their values are read at each scrape. */
-  register(register: Registry, images = 0): void {
+  register(register: Registry, images = 0, extra: readonly ExtraMetric[] = []): void {
     const slots = () => [...this.handlers.values()].flatMap((h) => [...h.slots.values()]);
     const metric = (name: string, help: string, type: string, values: () => Value[]) => ({ name, help, type, get: () => ({ name, help, type, values: values(), aggregator: 'sum' }) });
     const metrics = [
@@ -92,6 +100,7 @@ export class HttpStats {
       metric('http_requests_inflight', 'Requests being answered', 'gauge', () => [...this.handlers.values()].map((h) => ({ labels: { handler: h.handler }, value: h.inflight }))),
       metric('seed_registry_images', 'Images served (tags and untagged manifests listed at start)', 'gauge', () => [{ labels: {}, value: images }]),
       metric('seed_registry_blob_bytes_served_total', 'Blob body bytes answered', 'counter', () => [{ labels: {}, value: this.blobBytes }]),
+      ...extra.map((m) => metric(m.name, m.help, m.type, m.values)),
     ];
     // A plain object with name, help, type and get() is all a prom-client Registry reads.
     for (const m of metrics) register.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);

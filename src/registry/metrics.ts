@@ -4,7 +4,7 @@
 // outermost, so 401s, health probes and /metrics itself are counted too.
 import type { Registry } from 'prom-client';
 import { Header } from './headers.js';
-import { HttpStats } from './http-stats.js';
+import { HttpStats, type ExtraMetric } from './http-stats.js';
 import { writeReply, type Stage } from './stages.js';
 
 export const METRICS = '/metrics';
@@ -28,10 +28,11 @@ export function handlerOf(url: string): string {
 /** prom-client is loaded this long after start, off the path to the listening line (or at the first scrape). */
 const LOAD_AFTER_MS = 1_000;
 
-export function metricsStage(images: number): Stage {
+/** `extra`: metrics other stages keep (the bandwidth caps), exposed beside these. */
+export function metricsStage(images: number, extra: readonly ExtraMetric[] = []): Stage {
   const stats = new HttpStats();
   let registry: Promise<Registry> | undefined;
-  const load = () => (registry ??= createPromRegistry(stats, images));
+  const load = () => (registry ??= createPromRegistry(stats, images, extra));
   // A failed load shows at the scrape (the connection is cut); it must not end the process.
   setTimeout(() => load().catch(() => undefined), LOAD_AFTER_MS).unref();
 
@@ -55,13 +56,13 @@ export function metricsStage(images: number): Stage {
 }
 
 /** The Registry: process metrics and the seed's figures, read from `stats` at each scrape. */
-async function createPromRegistry(stats: HttpStats, images: number): Promise<Registry> {
+async function createPromRegistry(stats: HttpStats, images: number, extra: readonly ExtraMetric[]): Promise<Registry> {
   const loaded = await import('prom-client');
   // prom-client is CommonJS: imported from a bundle chunk, its exports arrive as `default`.
   const { Registry, collectDefaultMetrics } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
   const register = new Registry();
   collectDefaultMetrics({ register });
-  stats.register(register, images);
+  stats.register(register, images, extra);
   return register;
 }
 

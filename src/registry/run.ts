@@ -12,6 +12,7 @@ import { LoadError } from '../load-error.js';
 import { isLoopback } from '../address.js';
 import { boundUrl, listenDefault, reachableAt } from './addresses.js';
 import { advertiseWarnings } from './advertise-check.js';
+import { Throttle, throttleMetrics } from './bandwidth.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
@@ -57,6 +58,9 @@ export interface ServeOptions {
   signedBy?: string[];
   /** Serve these manifest digests, signed or not (one a line). */
   allowDigests?: string;
+  /** Bytes per second for blob bytes: the whole seed, and each client address (src/registry/bandwidth.ts). */
+  maxBandwidth?: number;
+  maxClientBandwidth?: number;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -74,7 +78,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const model = await applyPolicy(await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict }), policy);
   const warnings = [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))];
   const ui = options.ui === false ? undefined : createUi(() => model);
-  const stages = buildStages(model, auth, options.metrics ?? true, ui);
+  const throttle = startThrottle(options);
+  const stages = buildStages(model, auth, options.metrics ?? true, ui, throttle);
   const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
@@ -128,17 +133,25 @@ async function startAuth(o: ServeOptions, tls: boolean, logger: Logger): Promise
   return authStage(loadHtpasswd(o.htpasswd), { logger });
 }
 
+function startThrottle(o: ServeOptions): Throttle | undefined {
+  if (o.maxBandwidth === undefined && o.maxClientBandwidth === undefined) return undefined;
+  return new Throttle({ seed: o.maxBandwidth, client: o.maxClientBandwidth });
+}
+
 /**
  * Outermost first: metrics count everything, health is never behind auth, the page's client table
- * sees refused requests too, and the page is behind auth like the API.
+ * sees refused requests too, the page is behind auth like the API, and the caps pace only what auth
+ * let through.
  */
-function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean, ui: Ui | undefined): Stage[] {
+function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean, ui: Ui | undefined, throttle: Throttle | undefined): Stage[] {
+  const extra = throttle ? throttleMetrics(throttle) : [];
   return [
-    ...(metrics ? [metricsStage(model.images.length)] : []),
+    ...(metrics ? [metricsStage(model.images.length, extra)] : []),
     healthStage(servedFiles(model)),
     ...(ui ? [ui.tracker] : []),
     ...(auth ? [auth] : []),
     ...(ui ? [ui.page] : []),
+    ...(throttle ? [throttle.stage()] : []),
   ];
 }
 

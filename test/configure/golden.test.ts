@@ -2,14 +2,13 @@
 // The golden files were written by hand-checked runs and read against each runtime's documented schema
 // (containerd docs/hosts.md, containers-registries.conf(5), docs.k3s.io private-registry, Talos v1alpha1
 // machine.registries). `GOLDEN_UPDATE=1 npx vitest run test/configure` rewrites them; review the diff.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RUNTIMES, RUNTIME_NAMES, type NodeConfig, type NodeTarget } from '../../src/configure/index.js';
+import { RUNTIMES, RUNTIME_NAMES, type NodeTarget } from '../../src/configure/index.js';
+import { checkGolden } from './golden-files.js';
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
-const UPDATE = process.env.GOLDEN_UPDATE === '1';
 /** Stands in for a ca.crt: the configurers copy it, they do not parse it. */
 export const FAKE_CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeCAforGoldenTests\n-----END CERTIFICATE-----\n';
 
@@ -24,29 +23,9 @@ const CASES: Record<string, NodeTarget> = {
   'plain-http': { upstreams: ['docker.io'], registry: '[fd00::5]:5000', scheme: 'http' },
 };
 
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path).map((p) => join(name, p)) : [name];
-  });
-}
-
-function check(config: NodeConfig, dir: string) {
-  const rendered = [...config.files.map((f) => [f.path, f.contents] as const), ['NOTES', config.notes.join('\n') + '\n'] as const];
-  if (UPDATE) {
-    for (const [path, contents] of rendered) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), contents);
-    }
-  }
-  expect(rendered.map(([p]) => p).sort()).toEqual(listFiles(dir).map((p) => relative('.', p)).sort());
-  for (const [path, contents] of rendered) expect(contents, path).toBe(readFileSync(join(dir, path), 'utf8'));
-}
-
 describe.each(Object.entries(CASES))('configure, case %s', (name, target) => {
   it.each(RUNTIME_NAMES)('%s writes exactly its golden files', (runtime) => {
-    check(RUNTIMES[runtime](target), join(GOLDEN, name, runtime));
+    checkGolden(RUNTIMES[runtime](target), join(GOLDEN, name, runtime));
   });
 });
 

@@ -23,12 +23,28 @@ export interface Containerd {
   stop(): Promise<void>;
 }
 
-function configToml(dir: string): string {
+export interface ContainerdOptions {
+  /** Keep the CRI plugin (what the kubelet and `seed-registry prepull` talk to), reading hosts.toml from `configPath`. */
+  cri?: { configPath: string };
+}
+
+/** CRI with no cgroups, AppArmor or TCP streaming service: enough to pull images, nothing to run. */
+function criToml(dir: string, configPath: string): string[] {
+  const cri = '[plugins."io.containerd.grpc.v1.cri"]';
+  return [
+    cri, '  disable_cgroup = true', '  disable_apparmor = true', '  restrict_oom_score_adj = true', '  disable_tcp_service = true',
+    `${cri.slice(0, -1)}.cni]`, `  bin_dir = "${join(dir, 'cni-bin')}"`, `  conf_dir = "${join(dir, 'cni-conf')}"`,
+    `${cri.slice(0, -1)}.registry]`, `  config_path = "${configPath}"`,
+  ];
+}
+
+function configToml(dir: string, options: ContainerdOptions = {}): string {
+  const disabled = options.cri ? DISABLED_PLUGINS.filter((p) => p !== 'io.containerd.grpc.v1.cri') : DISABLED_PLUGINS;
   return [
     'version = 2',
     `root = "${join(dir, 'ctd-root')}"`,
     `state = "${join(dir, 'ctd-state')}"`,
-    `disabled_plugins = ${JSON.stringify(DISABLED_PLUGINS)}`,
+    `disabled_plugins = ${JSON.stringify(disabled)}`,
     '[grpc]',
     `  address = "${join(dir, 'ctd.sock')}"`,
     '[ttrpc]',
@@ -37,14 +53,15 @@ function configToml(dir: string): string {
     `  address = "${join(dir, 'ctd-debug.sock')}"`,
     '[plugins."io.containerd.internal.v1.opt"]',
     `  path = "${join(dir, 'ctd-opt')}"`,
+    ...(options.cri ? criToml(dir, options.cri.configPath) : []),
     '',
   ].join('\n');
 }
 
 /** `wrap` runs the daemon elsewhere, e.g. inside a network namespace (helpers/netns.ts), and ctr too: ctr pulls in its own process. */
-export async function startContainerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args]): Promise<Containerd> {
+export async function startContainerd(dir: string, wrap: Wrap = (cmd, args) => [cmd, args], options: ContainerdOptions = {}): Promise<Containerd> {
   const config = join(dir, 'containerd.toml');
-  writeFileSync(config, configToml(dir));
+  writeFileSync(config, configToml(dir, options));
   const address = join(dir, 'ctd.sock');
   const daemon = startDaemon(...wrap('containerd', ['--config', config]), join(dir, 'containerd.log'));
   const ctr = (args: string[], options: RunOptions = {}) => runOk(...wrap('ctr', ['-a', address, '-n', CTR_NAMESPACE, ...args]), options);
