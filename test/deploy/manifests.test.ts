@@ -31,8 +31,8 @@ function brokenPod(edit: (pod: { spec: { containers: Record<string, unknown>[] }
 
 describe('deploy/kubernetes against the Kubernetes 1.33 API schema', () => {
   it('finds the manifests', () => {
-    expect(FILES.map((f) => f.split('/').pop()).sort()).toEqual(['daemonset.yaml', 'static-pod.yaml']);
-    expect(ALL.length).toBeGreaterThanOrEqual(2);
+    expect(FILES.map((f) => f.split('/').pop()).sort()).toEqual(['daemonset.yaml', 'prepull-daemonset.yaml', 'static-pod.yaml']);
+    expect(ALL.length).toBeGreaterThanOrEqual(3);
   });
 
   it('every document passes the schema (types, enums, required fields)', () => {
