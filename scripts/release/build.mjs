@@ -3,14 +3,14 @@
 // Options: --out DIR (default release/), --arch x64,arm64 (default both; the tests build only theirs).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleModule, bundleScript } from '../bundle.mjs';
 import { buildExecutable } from './sea.mjs';
-import { obtainNode } from './node-binary.mjs';
+import { RELEASE_LINE, obtainNode } from './node-binary.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values: options } = parseArgs({ options: { out: { type: 'string' }, arch: { type: 'string' } } });
@@ -30,17 +30,34 @@ async function buildExecutables(work) {
   const script = join(work, 'seed-registry.cjs');
   await bundleScript(script);
   const built = [];
+  // The pinned release Node of this machine builds every executable (it runs here); each arch's
+  // executable is that arch's pinned Node of the same version.
+  const builder = obtainNode(RELEASE_LINE, process.arch);
   for (const arch of ARCHES) {
-    const node = arch === process.arch ? process.execPath : obtainNode(arch, work);
-    if (node === undefined) continue;
+    const node = obtainNode(RELEASE_LINE, arch);
     const output = join(OUT, `seed-registry-linux-${arch}`);
-    await buildExecutable({ node, script, output, workDir: work, codeCache: arch === process.arch });
+    // V8's code cache is made by running the target's own node: under qemu-user for another CPU.
+    const emulated = arch === process.arch ? undefined : emulatorFor(arch);
+    if (arch === process.arch) buildExecutable({ builder, node, script, output, workDir: work, codeCache: true });
+    else if (emulated) buildExecutable({ builder: node, node, script, output, workDir: work, codeCache: true, runner: emulated });
+    else buildExecutable({ builder, node, script, output, workDir: work, codeCache: false });
     built.push(output);
   }
   const own = join(OUT, `seed-registry-linux-${process.arch}`);
   const version = execFileSync(own, ['--version'], { encoding: 'utf8', env: {} }).trim();
   if (version !== pkg.version) throw new Error(`${own} --version says ${version}, package.json says ${pkg.version}`);
   return built;
+}
+
+/** qemu-user and a sysroot for `arch` (Debian's qemu-user-static and libc6-<arch>-cross), or undefined. */
+function emulatorFor(arch) {
+  const target = { arm64: ['qemu-aarch64-static', '/usr/aarch64-linux-gnu'], x64: ['qemu-x86_64-static', '/usr/x86_64-linux-gnu'] }[arch];
+  if (target === undefined || !onPath(target[0]) || !existsSync(join(target[1], 'lib'))) return undefined;
+  return [target[0], '-L', target[1]];
+}
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
 
 function packTarball() {
