@@ -3,7 +3,9 @@
 // ~250 ms start on this project's 2-core machines; one bundled file loads in a fraction of that
 // (docs/benchmarks.md). tsc still type-checks everything (npm run build).
 // The bundle inlines every runtime dependency, so the npm package has none to install.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -14,7 +16,20 @@ const common = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'n
 
 /** Build-time constants of src/build-info.ts. */
 function defines(hasFixture) {
-  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture) };
+  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_COMMIT: JSON.stringify(buildCommit()), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture) };
+}
+
+/** HEAD of the clone being built, `-dirty` when files differ from it; `unknown` without git or a clone. */
+export function buildCommit() {
+  const git = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    // An unpacked npm package inside some other clone is not that clone's commit.
+    if (resolve(git(['rev-parse', '--show-toplevel'])) !== resolve(ROOT)) return 'unknown';
+    const head = git(['rev-parse', 'HEAD']);
+    return git(['status', '--porcelain', '--untracked-files=no']) === '' ? head : `${head}-dirty`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** dist/seed-registry.js (and its chunks), the ES module bin/seed-registry.js loads (a clone, the npm package). */

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';
 import { addPushCommand, isPushError } from './push/command.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 import { parseAdvertise, type Advertised } from './tls/sans.js';
+import { renderVersion, versionInfo } from './version.js';
 
 /** Defaults as registry:2 has them. */
 const DEFAULT_PORT = 5000;
@@ -145,6 +146,11 @@ export function buildProgram(): Command {
     .action(async (o) =>
       runConfigure({ runtime: o.runtime, registry: o.registry, tars: o.tar, repository: o.repository, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, out: o.out }),
     );
+  program
+    .command('version')
+    .description('print the version, the commit it was built from, the Node.js runtime and the platform')
+    .option('--json', 'machine-readable output', false)
+    .action((o) => void process.stdout.write(renderVersion(versionInfo(), o.json)));
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;

@@ -78,6 +78,22 @@ describe('the single executable script, alone in a directory', () => {
     }
   });
 
+  it('`version` names the version, the commit of this clone, this Node and the platform; --version stays one line', () => {
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    const result = node([script, 'version'], dir);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`seed-registry ${VERSION} (single executable)`);
+    expect(lines[1]).toMatch(new RegExp(`^commit +${head}(-dirty)?$`));
+    expect(lines[2]).toMatch(new RegExp(`^node +${process.version.replace(/\./g, '\\.')} \\(V8 ${process.versions.v8.replace(/\./g, '\\.')}, OpenSSL `));
+    expect(lines[3]).toMatch(new RegExp(`^platform +${process.platform}/${process.arch}$`));
+    expect(lines).toHaveLength(4);
+    const json = JSON.parse(node([script, 'version', '--json'], dir).stdout) as Record<string, string>;
+    expect(json).toMatchObject({ version: VERSION, node: process.version, platform: `${process.platform}/${process.arch}`, form: 'single executable' });
+    expect(json['commit']).toMatch(new RegExp(`^${head}(-dirty)?$`));
+    expect(node([script, '--version'], dir).stdout).toBe(`${VERSION}\n`);
+  });
+
   it('inspects a tarball given with --tar', () => {
     const result = node([script, 'inspect', '--tar', FIXTURE], dir);
     expect(result.stderr).toBe('');
