@@ -58,14 +58,17 @@ export async function bundleModule() {
  * splitting, esbuild inlines the lazily imported chunks.
  */
 export async function bundleScript(outfile) {
-  await build({
+  const result = await build({
     ...common,
     stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' },
     outfile,
     format: 'cjs',
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
     define: { ...defines(false), 'import.meta.url': 'undefined' },
+    // Which files went in: the release's SBOM lists the packages they come from.
+    metafile: true,
   });
+  return result.metafile;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleModule();
