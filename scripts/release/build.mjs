@@ -31,11 +31,11 @@ function checkPackageSelfContained() {
 
 async function buildExecutables(work) {
   const script = join(work, 'seed-registry.cjs');
-  const metafile = await bundleScript(script);
-  const built = [];
   // The pinned release Node of this machine builds every executable (it runs here); each arch's
   // executable is that arch's pinned Node of the same version.
   const builder = obtainNode(RELEASE_LINE, process.arch);
+  const metafile = await bundleScript(script, { runtime: builder });
+  const built = [];
   for (const arch of ARCHES) {
     const node = obtainNode(RELEASE_LINE, arch);
     const output = join(OUT, `seed-registry-linux-${arch}`);
