@@ -1,6 +1,8 @@
 // `npm run release`: builds, into release/, what an operator carries to a host without Node or a
-// registry: single executables (Node's SEA support), the npm package tarball, and SHA256SUMS.
-// Options: --out DIR (default release/), --arch x64,arm64 (default both; the tests build only theirs).
+// registry: single executables (Node's SEA support, on the pinned Node of ./node-binary.mjs), the npm
+// package tarball, the seed's own image (./image.mjs), a CycloneDX SBOM (./sbom.mjs), and SHA256SUMS.
+// Options: --out DIR (default release/), --arch x64,arm64 (default both), --no-image (no apt needed).
+// docs/release.md describes the result.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +45,10 @@ async function buildExecutables(work) {
     const emulated = arch === process.arch ? undefined : emulatorFor(arch);
     if (arch === process.arch) buildExecutable({ builder, node, script, output, workDir: work, codeCache: true });
     else if (emulated) buildExecutable({ builder: node, node, script, output, workDir: work, codeCache: true, runner: emulated });
-    else buildExecutable({ builder, node, script, output, workDir: work, codeCache: false });
+    else {
+      console.error(`warning: no qemu-user for ${arch} here (scripts/install-test-deps.sh installs it): seed-registry-linux-${arch} is built without V8's code cache`);
+      buildExecutable({ builder, node, script, output, workDir: work, codeCache: false });
+    }
     built.push(output);
   }
   const own = join(OUT, `seed-registry-linux-${process.arch}`);
