@@ -34,12 +34,19 @@ async function untilManifest(proc, base, image, startedAt) {
   return instance(proc, base, image, startedAt, readyAt);
 }
 
+/** `node bin/seed-registry.js`, or the single executable named by --seed-exe (SEED_REGISTRY_BENCH_EXE). */
+export function seedCommand() {
+  const exe = process.env.SEED_REGISTRY_BENCH_EXE;
+  return exe ? [exe] : [process.execPath, SEED_BIN];
+}
+
 export const seed = {
   name: 'seed-registry',
   registry: true,
   async start(image) {
     const startedAt = performance.now();
-    const proc = start(process.execPath, [SEED_BIN, '--tar', image.path, '--port', '0', '--host', '127.0.0.1', '--quiet'], { name: 'seed-registry' });
+    const [command, ...args] = seedCommand();
+    const proc = start(command, [...args, '--tar', image.path, '--port', '0', '--host', '127.0.0.1', '--quiet'], { name: 'seed-registry' });
     try {
       const [, base] = await waitForOutput(proc, LISTENING, READY_TIMEOUT_MS);
       return await untilManifest(proc, base.replace(/\/$/, ''), image, startedAt);

@@ -11,12 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { start, stop, waitForOutput } from './proc.js';
 import { ratio, summarize } from './stats.js';
+import { PINNED, RELEASE_LINE, obtainNode } from '../scripts/release/node-binary.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const FIXTURE = join(ROOT, 'fixtures/seed-image.tar');
 const LISTENING = /listening on http:\/\/127\.0\.0\.1:\d+/;
 const TIMEOUT_MS = 60_000;
 const TARGET = 1.1;
+/** The executable against its own Node's empty server. */
+const FLOOR_TARGET = 1.15;
 
 /** Builds this arch's executable into `dir` (scripts/release/build.mjs), unless `executable` is given. */
 function buildExecutable(dir) {
@@ -31,9 +34,12 @@ function cpuMs(pid) {
   return ns / 1e6;
 }
 
+/** Node's empty server (bench/floor.js), run by the executable's own Node: the runtime's floor. */
+const EMPTY_SERVER = "require('node:http').createServer((q, s) => s.end()).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port); });";
+
 async function timeToListening(command, args) {
   const startedAt = performance.now();
-  const proc = start(command, [...args, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '--quiet'], { name: command, cwd: ROOT });
+  const proc = start(command, args, { name: command, cwd: ROOT });
   try {
     await waitForOutput(proc, LISTENING, TIMEOUT_MS);
     const wall = performance.now() - startedAt;
@@ -43,20 +49,31 @@ async function timeToListening(command, args) {
   }
 }
 
-export async function measureRelease({ runs, executable, tmpDir }) {
+/** `archive`: the tar served (default the fixture; `--release-mib` makes a 4-layer one of that size). */
+export async function measureRelease({ runs, executable, tmpDir, archive = FIXTURE }) {
   const exe = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
-  const contenders = { executable: [exe, []], script: [process.execPath, [join(ROOT, 'bin/seed-registry.js')]] };
+  const serve = ['--tar', archive, '--port', '0', '--host', '127.0.0.1', '--quiet'];
+  const contenders = {
+    executable: [exe, serve],
+    script: [process.execPath, [join(ROOT, 'bin/seed-registry.js'), ...serve]],
+    floor: [obtainNode(RELEASE_LINE, process.arch), ['-e', EMPTY_SERVER]],
+  };
   // One untimed start each: the first read of a 90 MB file from disk is not start-up.
   for (const [command, args] of Object.values(contenders)) await timeToListening(command, args);
-  const samples = { executable: [], script: [] };
+  const samples = { executable: [], script: [], floor: [] };
   for (let i = 0; i < runs; i++) {
     for (const [name, [command, args]] of Object.entries(contenders)) samples[name].push(await timeToListening(command, args));
   }
   const figure = (name, key) => summarize(samples[name].map((s) => s[key]));
-  const wall = { executable: figure('executable', 'wall'), script: figure('script', 'wall') };
-  const cpu = { executable: figure('executable', 'cpu'), script: figure('script', 'cpu') };
+  const wall = { executable: figure('executable', 'wall'), script: figure('script', 'wall'), floor: figure('floor', 'wall') };
+  const cpu = { executable: figure('executable', 'cpu'), script: figure('script', 'cpu'), floor: figure('floor', 'cpu') };
   const wallRatio = ratio(wall.executable, wall.script);
-  return { executable: exe, size: statSync(exe).size, wall, cpu, ratio: wallRatio, cpuRatio: ratio(cpu.executable, cpu.script), target: TARGET, met: wallRatio <= TARGET, load: loadAverage() };
+  const floorRatio = ratio(wall.executable, wall.floor);
+  return {
+    executable: exe, archive: archive === FIXTURE ? 'fixtures/seed-image.tar' : archive, archiveSize: statSync(archive).size, size: statSync(exe).size, wall, cpu,
+    ratio: wallRatio, cpuRatio: ratio(cpu.executable, cpu.script), target: TARGET, met: wallRatio <= TARGET,
+    floorRatio, floorCpuRatio: ratio(cpu.executable, cpu.floor), floorTarget: FLOOR_TARGET, floorMet: floorRatio <= FLOOR_TARGET, node: `v${PINNED[RELEASE_LINE].version}`, load: loadAverage(),
+  };
 }
 
 function loadAverage() {
@@ -68,8 +85,9 @@ export function renderRelease(r) {
   const ms = (s) => `${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
   return [
     `Single executable (seed-registry-linux-${process.arch}): ${(r.size / 2 ** 20).toFixed(1)} MiB.`,
-    `Start-up, spawn → listening line, fixtures/seed-image.tar, median of ${r.wall.executable.runs} alternating runs (load average ${r.load}):`,
-    `wall: executable ${ms(r.wall.executable)}, \`node bin/seed-registry.js\` ${ms(r.wall.script)}, ratio ${r.ratio.toFixed(2)}x (target ≤ ${r.target}x: ${r.met ? 'met' : 'NOT met'});`,
-    `CPU time: executable ${ms(r.cpu.executable)}, script ${ms(r.cpu.script)}, ratio ${r.cpuRatio.toFixed(2)}x.`,
+    `Start-up, spawn → listening line, ${r.archive} (${(r.archiveSize / 2 ** 20).toFixed(0)} MiB), median of ${r.wall.executable.runs} alternating runs (load average ${r.load}):`,
+    `wall: executable ${ms(r.wall.executable)}, \`node bin/seed-registry.js\` (Node ${process.version}) ${ms(r.wall.script)}, ratio ${r.ratio.toFixed(2)}x (target ≤ ${r.target}x: ${r.met ? 'met' : 'NOT met'});`,
+    `Node ${r.node}'s empty node:http server ${ms(r.wall.floor)}: executable ${r.floorRatio.toFixed(2)}x (target ≤ ${r.floorTarget}x: ${r.floorMet ? 'met' : 'NOT met'});`,
+    `CPU time: executable ${ms(r.cpu.executable)}, script ${ms(r.cpu.script)}, empty server ${ms(r.cpu.floor)}; executable/script ${r.cpuRatio.toFixed(2)}x, executable/empty server ${r.floorCpuRatio.toFixed(2)}x.`,
   ].join(' ');
 }

@@ -59,6 +59,8 @@ const USAGE = `usage: node bench/run.js [options]
   --release          only the single executable against the script: size and start-up (bench/release.js)
   --release-runs N   start-ups of each (default 20)
   --release-exe FILE measure this executable instead of building one
+  --release-mib N    serve a 4-layer archive of N MiB (e.g. 2048) instead of the fixture
+  --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
   --zstd-mib N       its image size (default 512); --runs sets its runs
   --ui               only the page's cost when nobody looks (bench/ui.js): manifest req/s with the page and --no-ui,
@@ -98,11 +100,13 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, signed: { type: 'boolean' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'seed-exe': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
+  // Read by bench/peers.js wherever a seed is started.
+  if (values['seed-exe']) process.env.SEED_REGISTRY_BENCH_EXE = resolve(values['seed-exe']);
   const n = {};
   for (const [key, fallback] of Object.entries(NUMBERS)) {
     const value = values[key] === undefined ? fallback : Number(values[key]);
@@ -120,7 +124,7 @@ function parseOptions(argv) {
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
-    release: { only: Boolean(values.release), runs: Math.max(1, n['release-runs']), executable: values['release-exe'] },
+    release: { only: Boolean(values.release), runs: Math.max(1, n['release-runs']), executable: values['release-exe'], mib: Number(values['release-mib'] ?? 0) },
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
     zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
     ui: Boolean(values.ui),
@@ -188,9 +192,9 @@ async function main() {
   process.once('SIGINT', () => { cleanup(); process.exit(130); });
   process.once('SIGTERM', () => { cleanup(); process.exit(143); });
   try {
-    if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir })));
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
+    if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) })));
     if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
     const memory = () => memoryImage(imagesDir, opts.sizes['memory-mib'], tmpDir)
       .then((image) => measureMemory(image, { runs: opts.runs, clients: Math.max(1, opts.sizes['memory-clients']) }, ctx));
@@ -238,6 +242,14 @@ async function main() {
     rmSync(tmpDir, { recursive: true, force: true });
     if (ctx.clients) rmSync(ctx.clients.dir, { recursive: true, force: true });
   }
+}
+
+/** --release-mib: a 4-layer docker save archive of that size (reused from --images-dir); else the fixture. */
+async function releaseArchive(mib, dir, tmpDir) {
+  if (!(mib > 0)) return undefined;
+  const layerMiB = Math.max(1, Math.round(mib / 4));
+  const image = await ensureImage(join(dir, `release-4x${layerMiB}MiB.tar`), { format: 'docker-save-legacy', name: 'bench/release:latest', layerCount: 4, layerMiB, seed: 'release', tmpDir });
+  return image.path ?? join(dir, `release-4x${layerMiB}MiB.tar`);
 }
 
 async function runFolder(opts, dir, tmpDir) {

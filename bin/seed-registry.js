@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The installed command. Everything lives in the bundled CLI (npm run build), which needs Node 20.
+// The installed command. Everything lives in the bundled CLI (npm run build), whose syntax needs Node
+// 20 (esbuild target node20); package.json engines names the LTS lines it is supported and tested on.
 // This file checks the Node version first, in syntax every Node parses (CommonJS by bin/package.json,
 // no const, no arrow, no import statement), so an older Node prints one line, not a syntax error.
 'use strict';

@@ -3,9 +3,12 @@
 // ~250 ms start on this project's 2-core machines; one bundled file loads in a fraction of that
 // (docs/benchmarks.md). tsc still type-checks everything (npm run build).
 // The bundle inlines every runtime dependency, so the npm package has none to install.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { lazyBuiltins } from './lazy-builtins.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -23,7 +26,20 @@ function builtAt() {
 
 /** Build-time constants of src/build-info.ts. */
 function defines(hasFixture) {
-  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture), SEED_REGISTRY_BUILT_AT: JSON.stringify(builtAt()) };
+  return { SEED_REGISTRY_VERSION: JSON.stringify(version), SEED_REGISTRY_COMMIT: JSON.stringify(buildCommit()), SEED_REGISTRY_HAS_FIXTURE: String(hasFixture), SEED_REGISTRY_BUILT_AT: JSON.stringify(builtAt()) };
+}
+
+/** HEAD of the clone being built, `-dirty` when files differ from it; `unknown` without git or a clone. */
+export function buildCommit() {
+  const git = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    // An unpacked npm package inside some other clone is not that clone's commit.
+    if (resolve(git(['rev-parse', '--show-toplevel'])) !== resolve(ROOT)) return 'unknown';
+    const head = git(['rev-parse', 'HEAD']);
+    return git(['status', '--porcelain', '--untracked-files=no']) === '' ? head : `${head}-dirty`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** dist/seed-registry.js (and its chunks), the ES module bin/seed-registry.js loads (a clone, the npm package). */
@@ -47,19 +63,24 @@ export async function bundleModule() {
 }
 
 /**
- * One CommonJS script that runs the command line, for a single executable: Node 20 runs the
- * injected main script as CommonJS, with a require() that loads only built-in modules. Without
- * splitting, esbuild inlines the lazily imported chunks.
+ * One CommonJS script that runs the command line, for a single executable: Node runs the injected
+ * main script as CommonJS, with a require() that loads only built-in modules. Without splitting,
+ * esbuild inlines the lazily imported chunks. `runtime`: the node binary the executable is built on;
+ * given, built-ins the start does not need load on first use (./lazy-builtins.mjs).
  */
-export async function bundleScript(outfile) {
-  await build({
+export async function bundleScript(outfile, { runtime } = {}) {
+  const result = await build({
     ...common,
+    plugins: runtime === undefined ? [] : [lazyBuiltins(runtime)],
     stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' },
     outfile,
     format: 'cjs',
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
     define: { ...defines(false), 'import.meta.url': 'undefined' },
+    // Which files went in: the release's SBOM lists the packages they come from.
+    metafile: true,
   });
+  return result.metafile;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleModule();

@@ -2,7 +2,7 @@
 # Installs the real clients the client suite drives, from Debian packages. Idempotent; needs root.
 set -euo pipefail
 
-PACKAGES=(docker.io containerd skopeo podman docker-registry busybox-static zstd xz-utils bzip2 lz4 apache2-utils openssl iproute2 util-linux curl chromium faketime systemd)
+PACKAGES=(docker.io containerd skopeo podman docker-registry busybox-static zstd xz-utils bzip2 lz4 apache2-utils openssl iproute2 util-linux curl chromium faketime systemd qemu-user-static binutils-aarch64-linux-gnu libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross libatomic1-arm64-cross)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

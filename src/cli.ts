@@ -19,6 +19,7 @@ import { addPushCommand, addPushToOptions, isPushError, pushToProblem } from './
 import { addCheckCommand } from './check/command.js';
 import { DEFAULT_PLATFORM, parsePlatform } from './registry/served.js';
 import { parseAdvertise, type Advertised } from './tls/sans.js';
+import { renderVersion, versionInfo } from './version.js';
 
 /** Defaults as registry:2 has them. */
 const DEFAULT_PORT = 5000;
@@ -212,6 +213,11 @@ export function buildProgram(): Command {
       const { prepullCommand } = await import('./prepull/command.js');
       await prepullCommand({ registry: o.registry, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, images: o.images, upstream: o.upstream, cri: o.cri, concurrency: o.concurrency, hold: o.hold });
     });
+  program
+    .command('version')
+    .description('print the version, the commit it was built from, the Node.js runtime and the platform')
+    .option('--json', 'machine-readable output', false)
+    .action((o) => void process.stdout.write(renderVersion(versionInfo(), o.json)));
   // `serve` is the default command: the top-level help shows its options too, and examples.
   program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
   return program;

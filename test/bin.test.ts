@@ -110,5 +110,7 @@ describe('bin/seed-registry.js', () => {
     for (const option of ['--tar', '--port', '--host', '--platform', '--log-format', '--quiet']) expect(help.stdout).toContain(option);
     const version = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', timeout: EXIT_TIMEOUT_MS });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const long = spawnSync(process.execPath, [BIN, 'version', '--json'], { encoding: 'utf8', timeout: EXIT_TIMEOUT_MS });
+    expect(JSON.parse(long.stdout)).toMatchObject({ version: version.stdout.trim(), form: 'npm package', node: process.version });
   });
 });

@@ -3,6 +3,7 @@
 // beside it (no package.json for the version, no fixture for a default --tar).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,9 +79,61 @@ describe('the single executable script, alone in a directory', () => {
     }
   });
 
+  it('`version` names the version, the commit of this clone, this Node and the platform; --version stays one line', () => {
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    const result = node([script, 'version'], dir);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`seed-registry ${VERSION} (single executable)`);
+    expect(lines[1]).toMatch(new RegExp(`^commit +${head}(-dirty)?$`));
+    expect(lines[2]).toMatch(new RegExp(`^node +${process.version.replace(/\./g, '\\.')} \\(V8 ${process.versions.v8.replace(/\./g, '\\.')}, OpenSSL `));
+    expect(lines[3]).toMatch(new RegExp(`^platform +${process.platform}/${process.arch}$`));
+    expect(lines).toHaveLength(4);
+    const json = JSON.parse(node([script, 'version', '--json'], dir).stdout) as Record<string, string>;
+    expect(json).toMatchObject({ version: VERSION, node: process.version, platform: `${process.platform}/${process.arch}`, form: 'single executable' });
+    expect(json['commit']).toMatch(new RegExp(`^${head}(-dirty)?$`));
+    expect(node([script, '--version'], dir).stdout).toBe(`${VERSION}\n`);
+  });
+
   it('inspects a tarball given with --tar', () => {
     const result = node([script, 'inspect', '--tar', FIXTURE], dir);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('library/busybox:seed');
+  });
+});
+
+// scripts/lazy-builtins.mjs, as the release builds the executable's script (runtime: the Node it runs on).
+describe('the single executable script with deferred built-ins', () => {
+  let script: string;
+  let loaded: string;
+  beforeAll(() => {
+    script = join(dir, 'seed-registry-lazy.cjs');
+    const bundle = `import { bundleScript } from ${JSON.stringify(join(ROOT, 'scripts/bundle.mjs'))}; await bundleScript(process.argv[1], { runtime: process.execPath });`;
+    const built = node(['--input-type=module', '-e', bundle, script]);
+    expect(built.status, built.stderr).toBe(0);
+    loaded = join(dir, 'loaded.cjs');
+    // Writes, at exit, the built-in modules this process loaded.
+    writeFileSync(loaded, `process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT, process.moduleLoadList.join('\\n')));\n`);
+  });
+
+  function runLogged(args: string[]) {
+    const out = join(dir, `loaded-${args[0]}.txt`);
+    const result = spawnSync(process.execPath, ['--require', loaded, script, ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, LOADED_OUT: out } });
+    return { ...result, modules: readFileSync(out, 'utf8').split('\n') };
+  }
+
+  it('--version loads none of zlib, tls, https, worker_threads, child_process', () => {
+    const result = runLogged(['--version']);
+    expect(result.stdout.trim()).toBe(VERSION);
+    for (const name of ['zlib', 'tls', 'https', 'worker_threads', 'child_process']) expect(result.modules).not.toContain(`NativeModule ${name}`);
+  });
+
+  it('a gzip archive is read through the deferred zlib, loaded on first use', () => {
+    const gz = join(dir, 'seed-image.tar.gz');
+    writeFileSync(gz, gzipSync(readFileSync(FIXTURE)));
+    const result = runLogged(['inspect', gz]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('library/busybox:seed');
+    expect(result.modules).toContain('NativeModule zlib');
   });
 });

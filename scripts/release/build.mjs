@@ -1,19 +1,24 @@
 // `npm run release`: builds, into release/, what an operator carries to a host without Node or a
-// registry: single executables (Node's SEA support), the npm package tarball, and SHA256SUMS.
-// Options: --out DIR (default release/), --arch x64,arm64 (default both; the tests build only theirs).
+// registry: single executables (Node's SEA support, on the pinned Node of ./node-binary.mjs), the npm
+// package tarball, the seed's own image (./image.mjs), a CycloneDX SBOM (./sbom.mjs), and SHA256SUMS.
+// Options: --out DIR (default release/), --arch x64,arm64 (default both), --no-image (no apt needed).
+// docs/release.md describes the result.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleModule, bundleScript } from '../bundle.mjs';
+import { buildCommit, bundleModule, bundleScript } from '../bundle.mjs';
+import { downloadDebs } from './debs.mjs';
+import { writeImage } from './image.mjs';
 import { buildExecutable } from './sea.mjs';
-import { obtainNode } from './node-binary.mjs';
+import { RELEASE_LINE, obtainNode, pinnedNode } from './node-binary.mjs';
+import { buildSbom, nodeVersions } from './sbom.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const { values: options } = parseArgs({ options: { out: { type: 'string' }, arch: { type: 'string' } } });
+const { values: options } = parseArgs({ options: { out: { type: 'string' }, arch: { type: 'string' }, 'no-image': { type: 'boolean' } } });
 const OUT = resolve(options.out ?? join(ROOT, 'release'));
 const ARCHES = (options.arch ?? 'x64,arm64').split(',');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -28,19 +33,70 @@ function checkPackageSelfContained() {
 
 async function buildExecutables(work) {
   const script = join(work, 'seed-registry.cjs');
-  await bundleScript(script);
+  // The pinned release Node of this machine builds every executable (it runs here); each arch's
+  // executable is that arch's pinned Node of the same version.
+  const builder = obtainNode(RELEASE_LINE, process.arch);
+  const metafile = await bundleScript(script, { runtime: builder });
   const built = [];
   for (const arch of ARCHES) {
-    const node = arch === process.arch ? process.execPath : obtainNode(arch, work);
-    if (node === undefined) continue;
+    const node = obtainNode(RELEASE_LINE, arch);
     const output = join(OUT, `seed-registry-linux-${arch}`);
-    await buildExecutable({ node, script, output, workDir: work, codeCache: arch === process.arch });
+    // V8's code cache is made by running the target's own node: under qemu-user for another CPU.
+    const emulated = arch === process.arch ? undefined : emulatorFor(arch);
+    if (arch === process.arch) buildExecutable({ builder, node, script, output, workDir: work, codeCache: true });
+    else if (emulated) buildExecutable({ builder: node, node, script, output, workDir: work, codeCache: true, runner: emulated });
+    else {
+      console.error(`warning: no qemu-user for ${arch} here (scripts/install-test-deps.sh installs it): seed-registry-linux-${arch} is built without V8's code cache`);
+      buildExecutable({ builder, node, script, output, workDir: work, codeCache: false });
+    }
     built.push(output);
   }
   const own = join(OUT, `seed-registry-linux-${process.arch}`);
   const version = execFileSync(own, ['--version'], { encoding: 'utf8', env: {} }).trim();
   if (version !== pkg.version) throw new Error(`${own} --version says ${version}, package.json says ${pkg.version}`);
-  return built;
+  return { built, metafile, versions: nodeVersions(builder) };
+}
+
+/** qemu-user and a sysroot for `arch` (Debian's qemu-user-static and libc6-<arch>-cross), or undefined. */
+function emulatorFor(arch) {
+  const target = { arm64: ['qemu-aarch64-static', '/usr/aarch64-linux-gnu'], x64: ['qemu-x86_64-static', '/usr/x86_64-linux-gnu'] }[arch];
+  if (target === undefined || !onPath(target[0]) || !existsSync(join(target[1], 'lib'))) return undefined;
+  return [target[0], '-L', target[1]];
+}
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+/** release/seed-registry-image-<version>.tar: the executables as an OCI image (./image.mjs). */
+async function buildImage(executables, debs, work) {
+  const file = join(OUT, `seed-registry-image-${pkg.version}.tar`);
+  const byArch = Object.fromEntries(ARCHES.map((arch, i) => [arch, executables[i]]));
+  const image = await writeImage({ file, version: pkg.version, commit: buildCommit(), created: buildTime(), executables: byArch, debs, workDir: work });
+  console.error(`release: image ${image.reference}@${image.digest}`);
+  for (const p of image.platforms) console.error(`release: image linux/${p.arch}: ${p.packages.map((d) => `${d.name} ${d.version}`).join(', ')}`);
+  return file;
+}
+
+/** release/seed-registry-<version>.cdx.json: CycloneDX SBOM of the executables, the package and the image (./sbom.mjs). */
+function writeSbom({ metafile, versions, debs }) {
+  const file = join(OUT, `seed-registry-${pkg.version}.cdx.json`);
+  const nodes = ARCHES.map((arch) => ({ arch, versions, pin: pinnedNode(RELEASE_LINE, arch) }));
+  const sbom = buildSbom({ root: ROOT, pkg, commit: buildCommit(), created: buildTime(), metafile, nodes, debs });
+  writeFileSync(file, `${JSON.stringify(sbom, null, 2)}\n`);
+  return file;
+}
+
+/** The image's creation time: SOURCE_DATE_EPOCH (reproducible-builds.org), else the commit's time. */
+function buildTime() {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
+  try {
+    const seconds = execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return new Date(Number(seconds) * 1000).toISOString();
+  } catch {
+    return new Date(0).toISOString();
+  }
 }
 
 function packTarball() {
@@ -63,7 +119,11 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'seed-registry-release-'));
   try {
     await bundleModule(); // dist/, which the npm package carries, from the same sources as the executables
-    const files = [...(await buildExecutables(work)), packTarball()];
+    const { built: executables, metafile, versions } = await buildExecutables(work);
+    const files = [...executables, packTarball()];
+    const debs = options['no-image'] ? undefined : downloadDebs(ARCHES, work);
+    if (debs) files.push(await buildImage(executables, debs, work));
+    files.push(writeSbom({ metafile, versions, debs }));
     writeSums(files);
     for (const name of readdirSync(OUT)) console.log(join(OUT, name));
   } finally {

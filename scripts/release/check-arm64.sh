@@ -1,29 +1,27 @@
 #!/usr/bin/env bash
-# Runs release/seed-registry-linux-arm64 on this x64 machine under qemu-user: --version, the
-# missing --tar error, inspect, then serve the fixture and check /v2/ and every blob's digest.
-# Needs root for apt: installs qemu-user-static, and fetches Debian's arm64 libc6, libstdc++6 and
-# libgcc-s1 into a private apt state and sysroot under a temp dir (the machine's dpkg is untouched).
-# Not part of CI: it is the hand check the README speaks of, kept so that anyone can repeat it.
+# Runs release/seed-registry-linux-arm64 on this x64 machine under qemu-user: --version, version,
+# the missing --tar error, inspect, then serve the fixture and check /v2/ and every blob's digest.
+# Uses Debian's qemu-user-static and the arm64 cross runtime (libc6-arm64-cross, libstdc++6-arm64-cross,
+# libgcc-s1-arm64-cross, libatomic1-arm64-cross: scripts/install-test-deps.sh) as the sysroot.
+# CI runs it from test/clients/release.test.ts; it can be run by hand after `npm run release`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exe="${1:-release/seed-registry-linux-arm64}"
+sysroot="${ARM64_SYSROOT:-/usr/aarch64-linux-gnu}"
 [ -x "$exe" ] || { echo "check-arm64: $exe: not found; run npm run release first" >&2; exit 1; }
+command -v qemu-aarch64-static >/dev/null || { echo "check-arm64: qemu-aarch64-static not found; run scripts/install-test-deps.sh" >&2; exit 1; }
+[ -e "$sysroot/lib/libatomic.so.1" ] || { echo "check-arm64: no arm64 runtime in $sysroot; run scripts/install-test-deps.sh" >&2; exit 1; }
 work="$(mktemp -d /tmp/sr-arm64-XXXXXX)"
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 
-command -v qemu-aarch64-static >/dev/null || apt-get install -y qemu-user-static >/dev/null
-apt=(-o APT::Architecture=arm64 -o "APT::Architectures::=arm64" -o "Dir::State::Lists=$work/lists"
-  -o "Dir::Cache=$work/cache" -o Dir::State::status=/dev/null)
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs" "$work/root"
-apt-get "${apt[@]}" update >/dev/null
-(cd "$work/debs" && apt-get "${apt[@]}" download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 >/dev/null 2>&1)
-for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
-qemu=(qemu-aarch64-static -L "$work/root" "$exe")
+qemu=(qemu-aarch64-static -L "$sysroot" "$exe")
 run() { timeout 120 "${qemu[@]}" "$@"; }
 
 echo "--version: $(run --version)"
+run version | grep -q '^platform  linux/arm64$' || { echo "check-arm64: version does not say linux/arm64" >&2; run version >&2; exit 1; }
+echo "version: $(run version | head -1)"
 if run serve 2>"$work/err"; then echo "check-arm64: serve without --tar did not fail" >&2; exit 1; fi
 echo "no --tar: $(cat "$work/err")"
 run inspect --tar fixtures/seed-image.tar | head -1

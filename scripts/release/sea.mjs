@@ -1,51 +1,64 @@
-// One single executable application (Node 20's SEA support): a copy of a node binary with the
-// CommonJS bundle injected as NODE_SEA_BLOB by postject, and the sentinel fuse flipped so that node
-// runs the injected script instead of its own command line.
+// One single executable application (Node's SEA support): a copy of a node binary with the
+// CommonJS bundle injected. Node 25.5 and later write it themselves with --build-sea (no postject):
+// the builder is the pinned release Node of this machine's arch, and the `executable` it injects into
+// is the pinned Node of the target arch (the same version: the blob format is tied to it).
+// Config keys: doc/api/single-executable-applications.md of nodejs/node ("--build-sea").
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-
-const POSTJECT = createRequire(import.meta.url).resolve('postject/dist/cli.js');
-/** The fuse string the node binary looks for (Node's SEA docs); postject flips its last byte. */
-const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /**
- * Writes `output` from the node binary `node` and the bundled script `script`, using `workDir` for
- * the blob. The blob is prepared by the node running this script, so `node` must be the same Node
- * version. V8's code cache (faster start-up) is CPU-specific: only for a binary of this machine's arch.
+ * Writes `output` from the base node binary `node` and the bundled script `script`, built by
+ * `builder` (a node of this machine's arch and `node`'s version), using `workDir` for the config.
+ * V8's code cache (faster start-up) is CPU-specific: `codeCache` only where `builder` and `node`
+ * run on the same CPU (`runner` runs the builder, e.g. under qemu-user for another arch).
  */
-export async function buildExecutable({ node, script, output, workDir, codeCache }) {
-  const blob = join(workDir, `sea-${codeCache ? 'cached' : 'plain'}.blob`);
-  const config = join(workDir, `sea-${codeCache ? 'cached' : 'plain'}.json`);
+export function buildExecutable({ builder, node, script, output, workDir, codeCache, runner = [] }) {
+  const base = join(workDir, `base-${codeCache ? 'cached' : 'plain'}-${Math.random().toString(36).slice(2)}`);
+  copyFileSync(node, base);
+  chmodSync(base, 0o755);
+  stripDebugInfo(base);
+  const config = `${base}.json`;
   writeFileSync(config, JSON.stringify({
     main: script,
-    output: blob,
+    mainFormat: 'commonjs',
+    executable: base,
+    output,
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: codeCache,
+    // NODE_OPTIONS still applies, as it does to node; nothing from the command line is taken as a
+    // node option (a user's `--tar x` must reach the program).
+    execArgvExtension: 'env',
   }));
-  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'pipe' });
-  copyFileSync(node, output);
+  const [command, ...args] = [...runner, builder, '--build-sea', config];
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`node --build-sea failed for ${output} (exit ${result.status}): ${(result.stderr || result.stdout).trim()}`);
   chmodSync(output, 0o755);
-  stripDebugInfo(output);
-  inject(output, blob);
 }
 
-/** postject's ELF writer warns once per note section it cannot name; those lines are noise. */
-function inject(output, blob) {
-  const result = spawnSync(process.execPath, [POSTJECT, output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL_FUSE], { encoding: 'utf8' });
-  const noise = /^warning: Can't find string offset for section name/;
-  const stderr = result.stderr.split('\n').filter((line) => line !== '' && !noise.test(line));
-  if (result.status !== 0) throw new Error(`postject failed on ${output} (exit ${result.status}):\n${stderr.join('\n')}`);
-  if (stderr.length > 0) console.error(stderr.join('\n'));
-}
+/** The strip for an ELF file's CPU (e_machine, at offset 18): this machine's own, or binutils' cross one. */
+const CROSS_STRIP = { [0x3e]: 'x86_64-linux-gnu-strip', [0xb7]: 'aarch64-linux-gnu-strip' };
+const HOST_MACHINE = { x64: 0x3e, arm64: 0xb7 }[process.arch];
 
-/** Node's release binaries carry debug info and a symbol table (about 13 MiB of 99): not needed to run. */
+/** Node's release binaries carry debug info and a symbol table (about 13 MiB of 120): not needed to run. */
 function stripDebugInfo(file) {
+  const machine = elfMachine(file);
+  const strip = machine === HOST_MACHINE ? 'strip' : CROSS_STRIP[machine];
   try {
-    execFileSync('strip', [file], { stdio: 'ignore' });
+    execFileSync(strip ?? 'false', [file], { stdio: 'ignore' });
   } catch {
-    console.error(`release: ${file}: not stripped (no strip for this binary here); it works all the same, only larger`);
+    console.error(`warning: ${file}: not stripped (no ${strip ?? 'strip'} for this binary's CPU here); it works all the same, only larger`);
+  }
+}
+
+function elfMachine(file) {
+  const fd = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(20);
+    readSync(fd, header, 0, 20, 0);
+    return header.readUInt16LE(18);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -2,6 +2,7 @@
 // Each request: parse (no I/O) → handler returns a Reply or throws → sendReply writes it.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { serverCipherOptions } from '../tls/ciphers.js';
 import type { AddressInfo } from 'node:net';
 import type { ImageModel, Platform } from '../model.js';
 import { getBlob } from './blobs.js';
@@ -78,7 +79,7 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   // Host is checked by requireHost, which answers with an OCI error body.
   const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS, requireHostHeader: false };
   // TLS is only how the server is made; https.Server has every http.Server method used below.
-  const server = options.tls ? (createTlsServer({ ...serverOptions, ...options.tls }, listener) as unknown as Server) : createServer(serverOptions, listener);
+  const server = options.tls ? (createTlsServer({ ...serverOptions, ...serverCipherOptions(), ...options.tls }, listener) as unknown as Server) : createServer(serverOptions, listener);
   guardConnections(server);
   if (options.tls) watchTls(server, logger, limiter, timeouts.headersMs);
   server.headersTimeout = timeouts.headersMs;

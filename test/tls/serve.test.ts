@@ -42,9 +42,9 @@ function opensslChain(): { certFile: string; keyFile: string } {
   return { certFile: join(dir, 'chain.crt'), keyFile: join(dir, 'leaf.key') };
 }
 
-function sClient(port: number, caFile: string): Promise<{ stdout: string }> {
+function sClient(port: number, caFile: string, extra: string[] = []): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
-    const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', caFile, '-verify_return_error', '-showcerts'];
+    const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', caFile, '-verify_return_error', '-showcerts', ...extra];
     const child = execFile('openssl', args, { timeout: 10_000 }, (error, stdout) => (error ? reject(error) : resolve({ stdout })));
     child.stdin!.end();
   });
@@ -78,6 +78,23 @@ describe('HTTPS', () => {
       const run = await sClient(port, join(dir, 'root.crt'));
       expect(run.stdout.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
       expect(run.stdout).toContain('Verify return code: 0 (ok)');
+    } finally {
+      await registry.close(1_000);
+    }
+  });
+
+  // src/tls/ciphers.ts: AES-128-GCM costs less CPU per byte served; the server's order decides.
+  it.each([
+    ['AES-256-GCM first, AES-128-GCM last', 'TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256'],
+    ['ChaCha20 first', 'TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256'],
+    ['only AES-256-GCM', 'TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384'],
+  ])('TLS 1.3, a client offering %s: openssl s_client negotiates %s', async (_what, chosen, offered) => {
+    const { certFile, keyFile } = opensslChain();
+    const registry = await createRegistry(model, { tls: loadKeyPair(certFile, keyFile) });
+    const { port } = await registry.listen(0, '127.0.0.1');
+    try {
+      const run = await sClient(port, join(dir, 'root.crt'), ['-tls1_3', '-ciphersuites', offered]);
+      expect(run.stdout).toContain(`New, TLSv1.3, Cipher is ${chosen}`);
     } finally {
       await registry.close(1_000);
     }
