@@ -52,6 +52,12 @@ function requireArchive(_program: Command, command: Command): void {
   }
 }
 
+function secondsOption(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds > 3600) throw new InvalidArgumentError('expected a number of seconds (0-3600), such as 1 or 0.5');
+  return seconds;
+}
+
 function sizeOption(value: string): number {
   const bytes = parseBytes(value);
   if (bytes === undefined) throw new InvalidArgumentError('expected a size such as 64G, 512M or a number of bytes');
@@ -104,13 +110,15 @@ export function buildProgram(): Command {
     .option('--recursive', 'a --tar folder of archives: search its subfolders too', false)
     .addOption(new Option('--log-format <format>', 'access log format').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no access log', false)
-    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving');
+    .option('--push-to <registry[/prefix]>', 'once this registry answers, push every image into it (credentials from docker config.json), and keep serving')
+    .option('--no-watch', 'do not watch the inputs for archives added, replaced or removed (content then changes only on SIGHUP)')
+    .addOption(new Option('--settle <seconds>', 'how long a new or changed archive must stay unchanged before it is loaded').argParser(secondsOption).default(1));
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
     const model = await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, watch: o.watch, settleMs: o.settle * 1000,
     });
     if (o.pushTo !== undefined) void (await import('./push/serve.js')).pushWhenReady(model, o.pushTo);
   });

@@ -12,6 +12,8 @@ export const ErrorCode = {
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
   UNSUPPORTED: { status: 405, message: 'this registry is read-only' },
   UNKNOWN: { status: 500, message: 'unknown error' },
+  /** distribution's ErrorCodeUnavailable (registry/api/errcode/register.go): a blob whose file changed under the seed. */
+  UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

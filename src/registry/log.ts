@@ -16,6 +16,10 @@ export interface Logger {
   /** False when access lines are dropped anyway: the server then skips timing each request. */
   readonly logsAccess: boolean;
   access(entry: AccessEntry): void;
+  /** What the seed did (content reloaded): one line on stdout, also under --quiet. */
+  info(message: string): void;
+  /** Something the operator should look at: one `warning:` line on stderr. */
+  warn(message: string): void;
   error(message: string, error?: unknown): void;
 }
 
@@ -37,6 +41,12 @@ export function createLogger(options: LoggerOptions): Logger {
       if (options.quiet) return;
       out(json ? JSON.stringify({ time: new Date().toISOString(), ...entry }) : formatAccess(entry));
     },
+    info(message) {
+      out(json ? JSON.stringify({ time: new Date().toISOString(), level: 'info', message }) : message);
+    },
+    warn(message) {
+      err(json ? JSON.stringify({ time: new Date().toISOString(), level: 'warning', message }) : `warning: ${message}`);
+    },
     error(message, error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? '' : String(error);
       err(json ? JSON.stringify({ time: new Date().toISOString(), level: 'error', message, detail }) : `error: ${message} ${detail}`.trimEnd());
@@ -49,4 +59,4 @@ export function formatAccess(e: AccessEntry): string {
 }
 
 /** A logger that writes nothing, for embedding and tests. */
-export const silentLogger: Logger = { logsAccess: false, access() {}, error() {} };
+export const silentLogger: Logger = { logsAccess: false, access() {}, info() {}, warn() {}, error() {} };

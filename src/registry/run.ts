@@ -1,6 +1,8 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
-// SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
-import { loadImages } from '../image/load.js';
+// SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0). While serving,
+// changed inputs are loaded again (src/image/live.ts; SIGHUP reads them all).
+import { LoadedArchives } from '../image/archive-cache.js';
+import { LiveContent } from '../image/live.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
@@ -11,8 +13,8 @@ import { boundUrl, listenDefault, reachableAt } from './addresses.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
-import { createLogger, type LogFormat } from './log.js';
-import { createRegistry } from './server.js';
+import { createLogger, type LogFormat, type Logger } from './log.js';
+import { createRegistry, type Registry } from './server.js';
 
 export interface ServeOptions {
   tars: string[];
@@ -39,26 +41,45 @@ export interface ServeOptions {
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
   tmpDir?: string;
   maxDecompressedSize?: number;
+  /** Watch the inputs and load changes (default on); off, content changes only on SIGHUP. */
+  watch?: boolean;
+  /** How long a file must stay unchanged before it is loaded (default 1 s). */
+  settleMs?: number;
+  /** Rescan period, for file systems that send no events (default 2 s). */
+  rescanMs?: number;
+  /** Between the loaded model and the served one, at start and at each reload (a signature policy). */
+  prepare?: (model: ImageModel) => ImageModel | Promise<ImageModel>;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+export const DEFAULT_SETTLE_MS = 1_000;
+const DEFAULT_RESCAN_MS = 2_000;
 
 /** Resolves once listening, with the model served (for `--push-to`). */
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
   const auth = await startAuth(options, tls !== undefined);
-  const { repository, verify, tmpDir, maxDecompressedSize, recursive = false } = options;
-  const model = await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive });
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const stages = buildStages(model, auth, options.metrics ?? true);
-  const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
+  const live = liveContent(options, logger, () => registry);
+  let registry: Registry | undefined;
+  const stages = buildStages(auth, options.metrics ?? true, live, () => registry?.changedFiles() ?? []);
+  const onFileChanged = (path: string, problem: string) => {
+    logger.warn(printable(`${JSON.stringify(path)} ${problem} since it was loaded: its blobs are answered 503 until it is loaded again`));
+    live.fileChanged();
+  };
+  const { model, created } = await live.loadFirst(async (model, pinned) => {
+    const created = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages, pinned, onFileChanged });
+    return { model, created };
+  });
+  registry = created;
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    live.stop();
     console.log(`${signal}: finishing transfers (up to ${SHUTDOWN_GRACE_MS / 1000} s), then exiting`);
     registry.close(SHUTDOWN_GRACE_MS).then(
       () => process.exit(0),
@@ -69,13 +90,33 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
     );
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
-  const address = await listenDefault(registry.listen, options.port, options.host);
+  process.on('SIGHUP', () => live.reloadAll());
+  const address = await listenDefault(created.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
+  live.start();
   return model;
+}
+
+/** The owner of the served content: loads it at start, then watches and reloads it. */
+function liveContent(o: ServeOptions, logger: Logger, registry: () => Registry | undefined): LiveContent {
+  const { repository, verify, tmpDir, maxDecompressedSize } = o;
+  return new LiveContent({
+    tars: o.tars,
+    recursive: o.recursive ?? false,
+    load: { repository, verify, tmpDir, maxDecompressedSize },
+    archives: new LoadedArchives(),
+    ...(o.prepare && { prepare: o.prepare }),
+    swap: async (model, pinned) => registry()?.swap(model, pinned),
+    recheck: () => void registry()?.changedFiles(),
+    watch: o.watch ?? true,
+    settleMs: o.settleMs ?? DEFAULT_SETTLE_MS,
+    rescanMs: o.rescanMs ?? DEFAULT_RESCAN_MS,
+    log: { info: (l) => logger.info(l), warn: (l) => logger.warn(l), error: (l) => logger.error(l) },
+  });
 }
 
 /** The X.509 library is loaded only when TLS is asked for: plain HTTP starts without its cost. */
@@ -97,19 +138,9 @@ async function startAuth(o: ServeOptions, tls: boolean): Promise<Stage | undefin
 }
 
 /** Outermost first: metrics count everything, health is never behind auth. */
-function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean): Stage[] {
-  return [...(metrics ? [metricsStage(model.images.length)] : []), healthStage(servedFiles(model)), ...(auth ? [auth] : [])];
-}
-
-/**
- * The files blob bytes are read from: tar files, the blob files of a layout folder, the held
- * decompressed copy of a compressed archive. Not `ImageRecord.tarPath`, which names where an image
- * came from for people (a layout inside a tar, a folder) and need not be a file.
- */
-export function servedFiles(model: ImageModel): string[] {
-  const paths = new Set<string>();
-  for (const { source } of model.blobs.values()) if (source.kind !== 'memory') paths.add(source.path);
-  return [...paths];
+function buildStages(auth: Stage | undefined, metrics: boolean, live: LiveContent, changedFiles: () => readonly string[]): Stage[] {
+  const seed = () => ({ images: live.images, reloads: live.reloads });
+  return [...(metrics ? [metricsStage(seed)] : []), healthStage(changedFiles), ...(auth ? [auth] : [])];
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

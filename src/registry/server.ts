@@ -15,11 +15,14 @@ import { getManifest } from './manifests.js';
 import { getReferrers } from './referrers.js';
 import { EMPTY, jsonReply, type Reply } from './reply.js';
 import { parseRequest, type Route } from './request.js';
-import { errorReply, sendReply, sentLength } from './respond.js';
-import { buildServed, type Served } from './served.js';
+import { errorReply, sendReply, sentLength, unavailable } from './respond.js';
+import type { Served } from './served.js';
 import { around, type Stage } from './stages.js';
-import { ShortReadError, SourceFiles } from '../source/files.js';
+import { ShortReadError } from '../source/files.js';
+import { FileChangedError, type OnFileChanged } from '../source/pinned.js';
+import type { FileIdentity } from '../source/identity.js';
 import { ShortReadLog } from './short-reads.js';
+import { openSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js';
 
 export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
@@ -32,6 +35,10 @@ export interface RegistryOptions {
   tls?: { cert: string; key: string };
   /** Auth, health, metrics: wrapped around the handler, first one outermost. */
   stages?: readonly Stage[];
+  /** Identity of each tar file when it was indexed: a file changed in place stops being served from. */
+  pinned?: ReadonlyMap<string, FileIdentity>;
+  /** Told once per snapshot and file when a check finds the file changed since it was indexed. */
+  onFileChanged?: OnFileChanged;
 }
 
 /** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
@@ -48,7 +55,12 @@ const CHECK_INTERVAL_MS = 1_000;
 
 export interface Registry {
   server: Server;
-  served: Served;
+  /** The current snapshot's tables. */
+  readonly served: Served;
+  /** Builds a snapshot of `model` beside the current one and makes it current; the old one closes after its transfers. */
+  swap(model: ImageModel, pinned?: ReadonlyMap<string, FileIdentity>): Promise<void>;
+  /** Files of the current snapshot changed since they were indexed (`path: problem`); empty when it is whole. */
+  changedFiles(): string[];
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stop accepting, let transfers finish for up to `graceMs`, then cut the rest and close the tar files. */
   close(graceMs?: number): Promise<void>;
@@ -58,12 +70,18 @@ const DEFAULT_GRACE_MS = 5_000;
 const IDLE_SWEEP_MS = 100;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
-  const served = buildServed(model, options.platform);
-  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk);
+  const snapshotOptions = (pinned?: ReadonlyMap<string, FileIdentity>): SnapshotOptions => ({
+    ...(options.platform && { platform: options.platform }),
+    ...(options.readChunk !== undefined && { readChunk: options.readChunk }),
+    ...(pinned && { pinned }),
+    ...(options.onFileChanged && { onFileChanged: options.onFileChanged }),
+  });
+  // The one reference a swap replaces; each request reads it once.
+  let current = await openSnapshot(model, snapshotOptions(options.pinned));
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const shortReads = new ShortReadLog(logger);
-  const handler = around((req, res) => handle(served, files, logger, shortReads, req, res), [requireHost, ...(options.stages ?? [])]);
+  const handler = around((req, res) => handle(current, logger, shortReads, req, res), [requireHost, ...(options.stages ?? [])]);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
   // Host is checked by requireHost, which answers with an OCI error body.
   const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS, requireHostHeader: false };
@@ -75,11 +93,19 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   server.setTimeout(timeouts.idleMs);
   return {
     server,
-    served,
+    get served() {
+      return current.served;
+    },
+    async swap(next, pinned) {
+      const previous = current;
+      current = await openSnapshot(next, snapshotOptions(pinned));
+      await previous.retire();
+    },
+    changedFiles: () => current.files.checkAll(),
     listen: (port, host) => listen(server, port, host),
     close: async (graceMs = DEFAULT_GRACE_MS) => {
       await closeServer(server, graceMs);
-      await files.close();
+      await current.retire();
     },
   };
 }
@@ -108,8 +134,7 @@ export function route(served: Served, r: Route): Reply {
 }
 
 async function handle(
-  served: Served,
-  files: SourceFiles,
+  snapshot: Snapshot,
   logger: Logger,
   shortReads: ShortReadLog,
   req: IncomingMessage,
@@ -130,16 +155,25 @@ async function handle(
     });
   }
   const head = method === 'HEAD';
-  const reply = answer(served, logger, method, path, req.headers);
+  const { files } = snapshot;
+  let reply = answer(snapshot.served, logger, method, path, req.headers);
+  // A blob of a file changed since it was indexed: 503 before any header (never a wrong byte).
+  const changed = reply.body.kind === 'source' ? files.problem(reply.body.source) : undefined;
+  if (changed !== undefined) reply = unavailable(changed);
   bytes = sentLength(reply, head);
+  const holds = reply.body.kind === 'source' && reply.body.source.kind !== 'memory' && !head;
+  // Only a transfer reads the files after this point: it keeps its snapshot (and files) until it ends.
+  if (holds) snapshot.acquire();
   try {
     await sendReply(res, reply, head, files, delivered);
   } catch (error) {
     bytes = delivered.bytes;
     // Headers are out: the only honest signal left is a cut connection.
     if (error instanceof ShortReadError && reply.body.kind === 'source') shortReads.report(error, reply.body.digest);
-    else if (!clientWentAway(res, error)) logger.error(`${method} ${path}: response failed`, error);
+    else if (!clientWentAway(res, error) && !(error instanceof FileChangedError)) logger.error(`${method} ${path}: response failed`, error);
     res.destroy();
+  } finally {
+    if (holds) snapshot.release();
   }
   return bytes;
 }
