@@ -1,8 +1,7 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0). While serving,
 // changed inputs are loaded again (src/image/live.ts; SIGHUP reads them all).
-import { LoadedArchives } from '../image/archive-cache.js';
-import { LiveContent } from '../image/live.js';
+import type { LiveContent } from '../image/live.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
 import type { ImageModel, Platform } from '../model.js';
@@ -13,8 +12,8 @@ import { boundUrl, listenDefault, reachableAt } from './addresses.js';
 import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
-import { createLogger, type LogFormat, type Logger } from './log.js';
-import { createRegistry, type Registry } from './server.js';
+import { createLogger, type LogFormat } from './log.js';
+import { type ContentOptions, serveContent, type StagesOf } from './content.js';
 
 export interface ServeOptions {
   tars: string[];
@@ -41,20 +40,15 @@ export interface ServeOptions {
   /** Where a compressed archive is decompressed, and its limit (src/tar/archive.ts). */
   tmpDir?: string;
   maxDecompressedSize?: number;
-  /** Watch the inputs and load changes (default on); off, content changes only on SIGHUP. */
-  watch?: boolean;
-  /** How long a file must stay unchanged before it is loaded (default 1 s). */
-  settleMs?: number;
-  /** Rescan period, for file systems that send no events (default 2 s). */
-  rescanMs?: number;
-  /** Between the loaded model and the served one, at start and at each reload (a signature policy). */
-  prepare?: (model: ImageModel) => ImageModel | Promise<ImageModel>;
+  /** Watching, settle time, rescans, the prepare step: src/registry/content.ts. */
+  watch?: ContentOptions['watch'];
+  settleMs?: ContentOptions['settleMs'];
+  rescanMs?: ContentOptions['rescanMs'];
+  prepare?: ContentOptions['prepare'];
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-export const DEFAULT_SETTLE_MS = 1_000;
-const DEFAULT_RESCAN_MS = 2_000;
 
 /** Resolves once listening, with the model served (for `--push-to`). */
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
@@ -62,18 +56,10 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const tls = await startTls(options);
   const auth = await startAuth(options, tls !== undefined);
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  const live = liveContent(options, logger, () => registry);
-  let registry: Registry | undefined;
-  const stages = buildStages(auth, options.metrics ?? true, live, () => registry?.changedFiles() ?? []);
-  const onFileChanged = (path: string, problem: string) => {
-    logger.warn(printable(`${JSON.stringify(path)} ${problem} since it was loaded: its blobs are answered 503 until it is loaded again`));
-    live.fileChanged();
-  };
-  const { model, created } = await live.loadFirst(async (model, pinned) => {
-    const created = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages, pinned, onFileChanged });
-    return { model, created };
-  });
-  registry = created;
+  const { repository, verify, tmpDir, maxDecompressedSize } = options;
+  const content = { ...options, load: { repository, verify, tmpDir, maxDecompressedSize } };
+  const stagesOf: StagesOf = (live, readiness) => buildStages(auth, options.metrics ?? true, live, readiness);
+  const { registry, live, model } = await serveContent(content, { platform: options.platform, logger, tls: tls?.pair }, stagesOf);
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
   const stop = (signal: string) => {
@@ -91,7 +77,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
   process.on('SIGHUP', () => live.reloadAll());
-  const address = await listenDefault(created.listen, options.port, options.host);
+  const address = await listenDefault(registry.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
@@ -99,24 +85,6 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   live.start();
   return model;
-}
-
-/** The owner of the served content: loads it at start, then watches and reloads it. */
-function liveContent(o: ServeOptions, logger: Logger, registry: () => Registry | undefined): LiveContent {
-  const { repository, verify, tmpDir, maxDecompressedSize } = o;
-  return new LiveContent({
-    tars: o.tars,
-    recursive: o.recursive ?? false,
-    load: { repository, verify, tmpDir, maxDecompressedSize },
-    archives: new LoadedArchives(),
-    ...(o.prepare && { prepare: o.prepare }),
-    swap: async (model, pinned) => registry()?.swap(model, pinned),
-    recheck: () => void registry()?.changedFiles(),
-    watch: o.watch ?? true,
-    settleMs: o.settleMs ?? DEFAULT_SETTLE_MS,
-    rescanMs: o.rescanMs ?? DEFAULT_RESCAN_MS,
-    log: { info: (l) => logger.info(l), warn: (l) => logger.warn(l), error: (l) => logger.error(l) },
-  });
 }
 
 /** The X.509 library is loaded only when TLS is asked for: plain HTTP starts without its cost. */

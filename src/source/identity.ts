@@ -3,7 +3,9 @@
 // the version that was indexed. Linux updates mtime and ctime before a write copies any data
 // (file_modified() in the write path) and on truncate, so a file whose identity is unchanged after a
 // read was not being written when that read ran (on file systems with coarse timestamps, such as
-// vfat's 2 s, only a change of size is certain to show).
+// vfat's 2 s, only a change of size is certain to show). ctime also moves when the file loses a
+// name (removed, or replaced by a rename over it): a change of link count explains a moved ctime, so
+// a transfer from a file replaced or removed under it goes on; the data of such a file is as it was.
 import type { Stats } from 'node:fs';
 
 export interface FileIdentity {
@@ -12,14 +14,17 @@ export interface FileIdentity {
   size: number;
   mtimeMs: number;
   ctimeMs: number;
+  /** Names the file has: 0 once removed or replaced. */
+  nlink: number;
 }
 
 export function identityOf(stats: Stats): FileIdentity {
-  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, nlink: stats.nlink };
 }
 
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+  if (a.ino !== b.ino || a.dev !== b.dev || a.size !== b.size || a.mtimeMs !== b.mtimeMs) return false;
+  return a.ctimeMs === b.ctimeMs || a.nlink !== b.nlink;
 }
 
 /** Same file (device and inode): a change is then made in place, not by putting another file there. */
@@ -32,5 +37,5 @@ export function describeIdentityChange(was: FileIdentity, now: FileIdentity): st
   if (!sameFile(was, now)) return 'replaced by another file';
   if (now.size < was.size) return `truncated from ${was.size} to ${now.size} bytes`;
   if (now.size > was.size) return `grew from ${was.size} to ${now.size} bytes`;
-  return now.mtimeMs !== was.mtimeMs ? 'rewritten in place' : 'changed (its ctime moved)';
+  return now.mtimeMs !== was.mtimeMs ? 'rewritten in place' : 'changed in place (its ctime moved: rewritten with its mtime kept, renamed, or its mode changed)';
 }
