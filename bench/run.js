@@ -25,6 +25,7 @@ import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } fro
 import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
 import { measureTls, renderTls } from './tls.js';
+import { renderLive, runLiveBench } from './live.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -66,13 +67,18 @@ const USAGE = `usage: node bench/run.js [options]
                      seed-registry against distribution (results: .bench/herd.json)
   --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
   --herd-nodes N     (default 8), --herd-runs N (default 1)
-  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)`;
+  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)
+  --live             only live content (bench/live.js): mv → first 200 for a small and a large archive,
+                     a pull loop with 20 swaps against without
+  --live-small-mib N, --live-large-mib N (0 skips it), --live-runs N, --live-seconds N, --live-clients N
+                     (default 2, 2048, 3, 10, 4)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
   ...MEMORY_DEFAULTS, runs: 5, 'ready-runs': 5, 'release-runs': 20, 'import-runs': 3, 'wrk-runs': 3, 'wrk-seconds': 10, connections: 16, 'pull-runs': 1, 'push-runs': 1,
   'folder-archives': 20, 'folder-mib': 8, 'folder-runs': 3,
   'herd-mib': 1024, 'herd-layers': 4, 'herd-nodes': 8, 'herd-runs': 1,
+  'live-small-mib': 2, 'live-large-mib': 2048, 'live-runs': 3, 'live-seconds': 10, 'live-clients': 4,
 };
 
 function parseOptions(argv) {
@@ -83,7 +89,7 @@ function parseOptions(argv) {
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, live: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const n = {};
@@ -99,7 +105,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
-    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull',
+    herd: Boolean(values.herd), herdMode: values['herd-mode'] ?? 'pull', live: Boolean(values.live),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -170,6 +176,7 @@ async function main() {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
     if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
+    if (opts.live) return await runLive(opts, imagesDir);
     const memory = () => memoryImage(imagesDir, opts.sizes['memory-mib'], tmpDir)
       .then((image) => measureMemory(image, { runs: opts.runs, clients: Math.max(1, opts.sizes['memory-clients']) }, ctx));
     if (opts.memoryOnly) {
@@ -223,6 +230,15 @@ async function runFolder(opts, dir, tmpDir) {
   const count = Math.max(1, sizes['folder-archives']);
   const results = await measureFolder({ dir, tmpDir, count, mib: Math.max(1, sizes['folder-mib']), runs: Math.max(1, sizes['folder-runs']), log: console.error });
   console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderFolder(results)}`);
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** --live: the live-content section alone, printed and written to --out. */
+async function runLive(opts, dir) {
+  const { sizes } = opts;
+  const results = await runLiveBench({ dir, smallMib: sizes['live-small-mib'], largeMib: sizes['live-large-mib'], runs: Math.max(1, sizes['live-runs']), seconds: Math.max(1, sizes['live-seconds']), clients: Math.max(1, sizes['live-clients']) });
+  console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderLive(results)}`);
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
 }

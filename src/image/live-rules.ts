@@ -94,8 +94,8 @@ export function changedFiles(loaded: ReadonlyMap<string, FileIdentity>, files: R
 /** Names listed in a reload line before "and N more". */
 const LISTED = 10;
 
-/** The one line a reload writes: images added, removed, and tags now naming another digest. */
-export function describeReload(before: ImageModel, after: ImageModel): string {
+/** The one line a reload writes: images added, removed, tags now naming another digest, and how long it took. */
+export function describeReload(before: ImageModel, after: ImageModel, ms?: number): string {
   const was = byName(before.images);
   const now = byName(after.images);
   const added = [...now.keys()].filter((n) => !was.has(n));
@@ -103,7 +103,8 @@ export function describeReload(before: ImageModel, after: ImageModel): string {
   const changed = [...now].filter(([n, digest]) => was.has(n) && was.get(n) !== digest).map(([n]) => n);
   const count = `${after.images.length} image${after.images.length === 1 ? '' : 's'}`;
   const parts = [list('added', added), list('removed', removed), list('changed', changed)].filter((p) => p !== '');
-  return `content reloaded: ${count}${parts.length === 0 ? ', no image added or removed' : ` (${parts.join('; ')})`}`;
+  const took = ms === undefined ? '' : `; loaded in ${Math.round(ms)} ms`;
+  return `content reloaded: ${count}${parts.length === 0 ? ', no image added or removed' : ` (${parts.join('; ')})`}${took}`;
 }
 
 /** `repository:tag`, or `repository@digest` untagged; another registry than Docker Hub is named first. */

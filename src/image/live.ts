@@ -178,6 +178,7 @@ export class LiveContent {
   private async load(target: Map<string, FileIdentity>): Promise<void> {
     const { archives, recursive, log } = this.options;
     const quiet = { onDecompressProgress: () => {}, onVerifyProgress: () => {} };
+    const started = performance.now();
     try {
       const loaded = await loadModel(this.options.tars, { ...this.options.load, ...quiet, recursive, archives, accept: (path) => target.has(path) });
       const model = await this.prepare(loaded);
@@ -188,7 +189,7 @@ export class LiveContent {
       this.loaded = target;
       this.failed = undefined;
       this.reloads.ok++;
-      if (before !== undefined) log.info(printable(describeReload(before, model)));
+      if (before !== undefined) log.info(printable(describeReload(before, model, performance.now() - started)));
       const known = new Set(before?.warnings);
       for (const w of model.warnings) if (!known.has(w)) log.warn(printable(w));
     } catch (error) {

@@ -87,6 +87,11 @@ describe('describeReload', () => {
     expect(describeReload(before, after)).toBe('content reloaded: 4 images (added ghcr.io/org/d:1, e@sha256:e; removed b:1; changed c:2)');
   });
 
+  it('ends with the load time when given', () => {
+    const same = model([image('a', '1', 'sha256:a')]);
+    expect(describeReload(same, same, 41.6)).toBe('content reloaded: 1 image, no image added or removed; loaded in 42 ms');
+  });
+
   it('says when no image was added or removed', () => {
     const same = model([image('a', '1', 'sha256:a')]);
     expect(describeReload(same, same)).toBe('content reloaded: 1 image, no image added or removed');
