@@ -5,16 +5,16 @@
 // with a periodic rescan for file systems that send none (NFS, vfat on a USB stick); SIGHUP reads
 // every input again. What is served changes only by a load that succeeded, as with nginx's reload:
 // a failed one leaves the previous content, logs one line, and is tried again when a file changes.
-import { type FSWatcher, statSync, watch } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FSWatcher, watch } from 'node:fs';
+import { basename } from 'node:path';
 import type { ImageModel } from '../model.js';
 import { printable } from '../printable.js';
-import { type FileIdentity, identityOf } from '../source/identity.js';
-import { expandInputs, HAULER_INDEX_JSON, INDEX_JSON, isIgnoredName } from '../source/inputs.js';
+import type { FileIdentity } from '../source/identity.js';
+import { isIgnoredName } from '../source/inputs.js';
 import { ChangedWhileLoadingError, type LoadedArchives } from './archive-cache.js';
 import { changedFiles, describeReload, fingerprint, observe, planReload, type Seen } from './live-rules.js';
 import { type LoadOptions, loadImages, loadModel } from './load.js';
+import { pick, scanFiles, watchedFolders } from './live-scan.js';
 
 export interface LiveLog {
   info(line: string): void;
@@ -52,6 +52,7 @@ export class LiveContent {
   private seen = new Map<string, Seen>();
   private readonly watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private due = 0;
   private rescan: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -122,10 +123,17 @@ export class LiveContent {
     }
   }
 
+  /** Looks again in `ms`, or sooner when a look is already due sooner (an event is never put off). */
   private later(ms: number): void {
     if (this.stopped) return;
+    const due = Date.now() + ms;
+    if (this.timer !== undefined && this.due <= due) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.trigger(), ms).unref();
+    this.due = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.trigger();
+    }, ms).unref();
   }
 
   private trigger(): void {
@@ -212,41 +220,4 @@ export class LiveContent {
   private prepare(model: ImageModel): ImageModel | Promise<ImageModel> {
     return this.options.prepare ? this.options.prepare(model) : model;
   }
-}
-
-/**
- * Every file whose change changes what is served, with its identity: archives (named or found in a
- * folder, whatever they hold: a file still being copied may not look like an archive yet) and the
- * index files of OCI layout folders. Talos cache folders change only on SIGHUP.
- */
-export async function scanFiles(tars: string[], recursive: boolean): Promise<Map<string, FileIdentity>> {
-  const { inputs, skipped } = await expandInputs(tars, recursive, () => true);
-  const paths: string[] = [...skipped];
-  for (const input of inputs) {
-    if (input.kind === 'archive') paths.push(input.path);
-    else if (input.kind === 'layout-folder') paths.push(join(input.path, INDEX_JSON), join(input.path, HAULER_INDEX_JSON));
-  }
-  const files = new Map<string, FileIdentity>();
-  for (const path of paths) {
-    const stats = await stat(path).catch(() => undefined);
-    if (stats?.isFile()) files.set(path, identityOf(stats));
-  }
-  return files;
-}
-
-/** The folders to watch: each folder given, and the folder of each file given. */
-function watchedFolders(tars: string[]): string[] {
-  return [...new Set(tars.map((path) => (isFolderSync(path) ? path : dirname(path))))];
-}
-
-function isFolderSync(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function pick(files: ReadonlyMap<string, FileIdentity>, keys: ReadonlyMap<string, unknown>): Map<string, FileIdentity> {
-  return new Map([...files].filter(([path]) => keys.has(path)));
 }
