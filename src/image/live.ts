@@ -80,11 +80,12 @@ export class LiveContent {
     return result;
   }
 
-  /** Starts watching (unless `watch` is off). */
+  /** Starts watching (unless `watch` is off), and looks at once for changes made during the first load. */
   start(): void {
     if (!this.options.watch) return;
     for (const dir of watchedFolders(this.options.tars)) this.watchFolder(dir);
     this.rescan = setInterval(() => this.trigger(), this.options.rescanMs).unref();
+    this.trigger();
   }
 
   /** SIGHUP: read every input again, whether or not it looks changed. */

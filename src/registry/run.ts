@@ -82,8 +82,9 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   for (const line of banner(model, reachable[0]!)) console.log(line);
   for (const line of tls?.banner ?? []) console.log(line);
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
-  console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
+  // Watching before the listening line: an archive moved in as soon as that line is read is seen.
   live.start();
+  console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   return model;
 }
 
