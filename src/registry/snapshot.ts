@@ -41,11 +41,6 @@ export class Snapshot {
     return this.transfers === 0 ? this.close() : Promise.resolve();
   }
 
-  /** Transfers under way (for tests and the memory bound: old snapshots must reach 0 and close). */
-  get inFlight(): number {
-    return this.transfers;
-  }
-
   private close(): Promise<void> {
     return (this.closed ??= this.files.close());
   }

@@ -1,7 +1,7 @@
 // Live content under test: archives written at test time into a watched folder, and a registry
 // serving that folder through serveContent (the same wiring as `seed-registry serve`), in process.
 import { createHash } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { serveContent, type ContentOptions, type Serving } from '../../src/registry/content.js';
@@ -14,8 +14,6 @@ export const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').upda
 
 export interface Archive {
   repoTag: string;
-  /** The manifest digest served for the tag. */
-  manifest: string;
   /** Every blob (config, layers) by digest. */
   blobs: Map<string, Buffer>;
   entries: PackEntry[];
@@ -37,7 +35,7 @@ export function imageArchive(repoTag: string, seed: number, layers = 2, layerSiz
     { name: 'manifest.json', data: [{ Config: `${hexOf(sha256(config))}.json`, RepoTags: [repoTag], Layers: data.map((d) => `${hexOf(sha256(d))}/layer.tar`) }] },
   ];
   const blobs = new Map([config, ...data].map((b) => [sha256(b), b]));
-  return { repoTag, manifest: '', blobs, entries };
+  return { repoTag, blobs, entries };
 }
 
 /** Writes `archive` at `path` the documented way: a dot-file beside it, then renamed into place. */
@@ -51,7 +49,6 @@ export async function dropIn(path: string, archive: Archive): Promise<void> {
 export async function archiveBytes(dir: string, archive: Archive): Promise<Buffer> {
   const scratch = join(dir, `.scratch-${Math.random().toString(36).slice(2)}.part`);
   await packTar(scratch, archive.entries);
-  const { readFileSync, rmSync } = await import('node:fs');
   const bytes = readFileSync(scratch);
   rmSync(scratch);
   return bytes;
