@@ -22,6 +22,7 @@ import { ShortReadError } from '../source/files.js';
 import { FileChangedError, type OnFileChanged } from '../source/pinned.js';
 import type { FileIdentity } from '../source/identity.js';
 import { ShortReadLog } from './short-reads.js';
+import { RetiredSnapshots } from './retired.js';
 import { openSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js';
 
 export interface RegistryOptions {
@@ -39,6 +40,8 @@ export interface RegistryOptions {
   pinned?: ReadonlyMap<string, FileIdentity>;
   /** Told once per snapshot and file when a check finds the file changed since it was indexed. */
   onFileChanged?: OnFileChanged;
+  /** How long a replaced snapshot still answers by digest (default PULL_GRACE_MS); for tests. */
+  pullGraceMs?: number;
 }
 
 /** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
@@ -78,10 +81,11 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   });
   // The one reference a swap replaces; each request reads it once.
   let current = await openSnapshot(model, snapshotOptions(options.pinned));
+  const retired = new RetiredSnapshots(options.pullGraceMs);
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const shortReads = new ShortReadLog(logger);
-  const handler = around((req, res) => handle(current, logger, shortReads, req, res), [requireHost, ...(options.stages ?? [])]);
+  const handler = around((req, res) => handle(current, retired, logger, shortReads, req, res), [requireHost, ...(options.stages ?? [])]);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
   // Host is checked by requireHost, which answers with an OCI error body.
   const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS, requireHostHeader: false };
@@ -99,12 +103,13 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
     async swap(next, pinned) {
       const previous = current;
       current = await openSnapshot(next, snapshotOptions(pinned));
-      await previous.retire();
+      retired.add(previous);
     },
     changedFiles: () => current.files.checkAll(),
     listen: (port, host) => listen(server, port, host),
     close: async (graceMs = DEFAULT_GRACE_MS) => {
       await closeServer(server, graceMs);
+      await retired.close();
       await current.retire();
     },
   };
@@ -134,7 +139,8 @@ export function route(served: Served, r: Route): Reply {
 }
 
 async function handle(
-  snapshot: Snapshot,
+  current: Snapshot,
+  retired: RetiredSnapshots,
   logger: Logger,
   shortReads: ShortReadLog,
   req: IncomingMessage,
@@ -155,8 +161,11 @@ async function handle(
     });
   }
   const head = method === 'HEAD';
+  let snapshot = current;
+  let reply = answer(current.served, logger, method, path, req.headers);
+  // Unknown here, maybe known to the content a pull under way started with (./retired.ts).
+  if (reply.status === 404 && retired.size > 0) ({ snapshot, reply } = retired.find((s) => byDigest(s.served, method, path, req.headers)) ?? { snapshot, reply });
   const { files } = snapshot;
-  let reply = answer(snapshot.served, logger, method, path, req.headers);
   // A blob of a file changed since it was indexed: 503 before any header (never a wrong byte).
   const changed = reply.body.kind === 'source' ? files.problem(reply.body.source) : undefined;
   if (changed !== undefined) reply = unavailable(changed);
@@ -186,6 +195,17 @@ function answer(served: Served, logger: Logger, method: string, path: string, he
     if (error instanceof RegistryError) return errorReply(error);
     logger.error(`${method} ${path}`, error);
     return errorReply(new RegistryError('UNKNOWN'));
+  }
+}
+
+/** A blob, or a manifest by digest, as `served` answers it; undefined for anything else or when unknown there. */
+function byDigest(served: Served, method: string, path: string, headers: IncomingHttpHeaders): Reply | undefined {
+  try {
+    const r = parseRequest(method, path, headers).route;
+    if (r.kind !== 'blob' && !(r.kind === 'manifest' && 'digest' in r.reference)) return undefined;
+    return route(served, r);
+  } catch {
+    return undefined;
   }
 }
 

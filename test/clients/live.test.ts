@@ -1,6 +1,6 @@
 // Live content with real clients: the real binary serves a watched folder; an archive moved in after
-// start is pulled by docker and containerd; a pull under way while the content is swapped completes
-// with the right digests; RSS stays bounded over 50 archives added and removed.
+// start is pulled by docker and containerd; a pull under way while its tag moves to another image
+// completes with the digests it started with; RSS stays bounded over 50 archives added and removed.
 import { readFileSync, renameSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -16,7 +16,7 @@ let env: ClientEnv;
 let seed: Seed;
 let folder = '';
 /** Archives made before the seed starts, outside its folder: moved in while it serves. */
-const made: Record<'late' | 'big' | 'other', string> = { late: '', big: '', other: '' };
+const made: Record<'late' | 'big' | 'bigNext' | 'other', string> = { late: '', big: '', bigNext: '', other: '' };
 
 beforeAll(async () => {
   env = await startClientEnv();
@@ -31,6 +31,9 @@ beforeAll(async () => {
   made.late = await dockerSave(env.docker, join(env.dir, 'late.tar'), ['seed/live-late:1']);
   made.big = await dockerSave(env.docker, join(env.dir, 'big.tar'), ['seed/live-big:1']);
   made.other = await dockerSave(env.docker, join(env.dir, 'other.tar'), ['seed/live-other:1']);
+  // The next version of seed/live-big:1: another image under the same tag.
+  await env.docker.docker(['tag', 'seed/live-other:1', 'seed/live-big:1']);
+  made.bigNext = await dockerSave(env.docker, join(env.dir, 'big-next.tar'), ['seed/live-big:1']);
   for (const ref of ['seed/live-first:1', 'seed/live-late:1', 'seed/live-big:1', 'seed/live-other:1']) await env.docker.docker(['rmi', '-f', ref]);
   seed = await startSeed([folder], ['--settle', '0.2']);
 }, 300_000);
@@ -72,7 +75,7 @@ describe('live content with real clients', () => {
     expect(await ctrPull(env.containerd, `${seed.host}/seed/live-late:1`)).toEqual(pick);
   }, 120_000);
 
-  it('a containerd pull under way while the content is swapped completes with the right digests', async () => {
+  it('a containerd pull under way while its tag moves to another image completes with the digests it started with', async () => {
     const expected = await readExpected(made.big);
     moveIn(made.big, 'big.tar');
     await eventually('seed/live-big:1 served', async () => (await manifestStatus('seed/live-big:1')) === 200);
@@ -81,16 +84,20 @@ describe('live content with real clients', () => {
     const before = reloads();
     let done = false;
     const pulled = ctrPull(env.containerd, `${seed.host}/seed/live-big:1`).finally(() => (done = true));
-    // Another archive arrives and big.tar itself is replaced by a copy (a new inode) during the pull.
+    // During the pull, big.tar is renamed over by the next version (the tag names another image) and
+    // another archive arrives: the pull's blobs are still served by digest from the old content.
     await new Promise((r) => setTimeout(r, 100));
-    copyFileSync(join(folder, 'big.tar'), join(folder, '.big.tar'));
-    renameSync(join(folder, '.big.tar'), join(folder, 'big.tar'));
+    moveIn(made.bigNext, 'big.tar');
     moveIn(made.other, 'other.tar');
     await eventually('the swap', () => reloads() > before);
     const swappedDuringPull = !done;
     expect(await pulled).toEqual({ configDigest: want.configDigest, diffIds: want.diffIds });
     expect(swappedDuringPull).toBe(true);
+    expect(seed.output()).toContain('changed seed/live-big:1');
     expect(seed.output()).not.toMatch(/error|warning/);
+    // New pulls get the new image.
+    const next = expectedFor(await readExpected(join(folder, 'big.tar')), 'seed/live-big:1');
+    expect(await ctrPull(env.containerd, `${seed.host}/seed/live-big:1`)).toEqual({ configDigest: next.configDigest, diffIds: next.diffIds });
   }, 180_000);
 
   it('RSS after 50 archives added and removed stays within 15% of RSS after the first', async () => {

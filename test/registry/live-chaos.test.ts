@@ -66,6 +66,8 @@ describe('live content under change', () => {
     running = false;
     await Promise.all(pullers);
     await s.live.idle();
+    // Replaced snapshots stay for pulls under way (0.5 s here), then close.
+    await sleep(800);
     const files = await openFilesIn(dir);
     await s.stop();
 

@@ -68,7 +68,8 @@ export async function startLive(tars: string[], o: Partial<ContentOptions> = {},
   const warnings: string[] = [];
   const errors: string[] = [];
   const logger: Logger = { logsAccess: false, access() {}, info: (l) => info.push(l), warn: (l) => warnings.push(l), error: (l) => errors.push(l) };
-  const serving = await serveContent({ tars, settleMs: 100, rescanMs: 250, ...o }, { ...registry, logger });
+  // Replaced snapshots answer by digest for half a second (60 s when serving), so tests see them go.
+  const serving = await serveContent({ tars, settleMs: 100, rescanMs: 250, ...o }, { pullGraceMs: 500, ...registry, logger });
   const { port } = await serving.registry.listen(0, '127.0.0.1');
   serving.live.start();
   const base = `http://127.0.0.1:${port}`;
