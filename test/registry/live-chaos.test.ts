@@ -3,6 +3,7 @@
 // overwritten in place, truncated, appended to, removed, a corrupt one and a slowly written one.
 // Never a wrong byte in a 200/206; never a failed request for an image present throughout.
 import { appendFileSync, mkdirSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/pack.js';
@@ -42,7 +43,7 @@ describe('live content under change', () => {
     };
     for (let i = 0; i < STABLE; i++) await dropIn(join(dir, `stable-${i}.tar`), remember(imageArchive(`chaos/stable-${i}:1`, 10 + i, 2, LAYER)));
     // 64 KiB reads: many identity checks per transfer.
-    const s = await startLive([dir], { settleMs: 100, rescanMs: 300 }, { readChunk: 64 * 1024 }, PULLERS);
+    const s = await startLive([dir], { settleMs: 200, rescanMs: 300 }, { readChunk: 64 * 1024 }, PULLERS);
     const tally: Tally = { wrong: [], failed: [], ok: 0, expected: {} };
     let running = true;
     const pullers = Array.from({ length: PULLERS }, (_, i) => (async () => {
@@ -175,14 +176,19 @@ class Driver {
     if (this.truncated !== undefined) await this.change(-1);
   }
 
-  /** A file written in pieces, faster than the settle time: never loaded half-written. */
+  /**
+   * A file written in pieces, each pause shorter than the settle time: never loaded half-written.
+   * Written by a child process, so the pullers' work on this event loop cannot stretch the pauses.
+   */
   private async writeSlowly(path: string): Promise<void> {
     const bytes = await archiveBytes(this.dir, this.version(9, 0));
-    const piece = Math.ceil(bytes.length / 10);
-    for (let at = 0; at < bytes.length; at += piece) {
-      appendFileSync(path, bytes.subarray(at, at + piece));
-      await sleep(60);
-    }
+    const source = join(this.dir, '.slow-source.part');
+    writeFileSync(source, bytes);
+    const script = `const fs = require('fs'); const b = fs.readFileSync(process.argv[1]); const n = Math.ceil(b.length / 10); let at = 0;
+      const next = () => { fs.appendFileSync(process.argv[2], b.subarray(at, at + n)); at += n; if (at < b.length) setTimeout(next, 40); };
+      next();`;
+    await new Promise<void>((resolve, reject) => execFile(process.execPath, ['-e', script, source, path], (error) => (error ? reject(error) : resolve())));
+    rmSync(source);
   }
 }
 
