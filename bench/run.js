@@ -29,6 +29,7 @@ import { measureTls, renderTls } from './tls.js';
 import { measureSigned, renderSigned } from './signed.js';
 import { CAPS_DEFAULTS, renderCaps, runCapsBench } from './caps.js';
 import { TIERED_DEFAULTS, renderTiered, runTieredBench } from './tiered.js';
+import { renderLive, runLiveBench } from './live.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const USAGE = `usage: node bench/run.js [options]
@@ -83,7 +84,11 @@ const USAGE = `usage: node bench/run.js [options]
   --caps-seed-mib N, --caps-client-mib N, --caps-seconds N, --caps-clients N   (default 32, 4, 30, 8)
   --tiered           only seed → distribution pull-through caches → nodes (bench/tiered.js, as root): wall time and
                      seed egress straight from the seed, through cold caches, through warm caches
-  --tiered-nodes N, --tiered-caches N, --tiered-mib N   (default 8, 2, 32: MiB per image, 2 images)`;
+  --tiered-nodes N, --tiered-caches N, --tiered-mib N   (default 8, 2, 32: MiB per image, 2 images)
+  --live             only live content (bench/live.js): mv → first 200 for a small and a large archive,
+                     a pull loop with 20 swaps against without
+  --live-small-mib N, --live-large-mib N (0 skips it), --live-runs N, --live-seconds N, --live-clients N
+                     (default 2, 2048, 3, 10, 4)`;
 
 const NUMBERS = {
   'small-mib': 2, 'large-mib': 2048, 'large-layers': 4, 'crane-mib': 1024, 'crane-layers': 4, 'gzip-level': 0,
@@ -92,6 +97,7 @@ const NUMBERS = {
   'herd-mib': 1024, 'herd-layers': 4, 'herd-nodes': 8, 'herd-runs': 1,
   ...CAPS_DEFAULTS,
   ...TIERED_DEFAULTS,
+  'live-small-mib': 2, 'live-large-mib': 2048, 'live-runs': 3, 'live-seconds': 10, 'live-clients': 4,
 };
 
 function parseOptions(argv) {
@@ -102,7 +108,7 @@ function parseOptions(argv) {
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'seed-exe': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
-      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' } },
+      tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' }, live: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   // Read by bench/peers.js wherever a seed is started.
@@ -120,7 +126,7 @@ function parseOptions(argv) {
     sizes: n, peers: peers.map((p) => byName[p]), pulls: Boolean(values.pulls), imagesDir: values['images-dir'], memoryOnly: Boolean(values.memory),
     push: Boolean(values.push || values['push-only']), pushOnly: Boolean(values['push-only']), folder: Boolean(values.folder),
     tls: Boolean(values.tls || values['tls-only']), tlsOnly: Boolean(values['tls-only']),
-    herd: Boolean(values.herd), signed: Boolean(values.signed), herdMode: values['herd-mode'] ?? 'pull', caps: Boolean(values.caps), tiered: Boolean(values.tiered),
+    herd: Boolean(values.herd), signed: Boolean(values.signed), herdMode: values['herd-mode'] ?? 'pull', caps: Boolean(values.caps), tiered: Boolean(values.tiered), live: Boolean(values.live),
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
@@ -196,6 +202,7 @@ async function main() {
     mkdirSync(imagesDir, { recursive: true });
     if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) })));
     if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
+    if (opts.live) return await runLive(opts, imagesDir);
     const memory = () => memoryImage(imagesDir, opts.sizes['memory-mib'], tmpDir)
       .then((image) => measureMemory(image, { runs: opts.runs, clients: Math.max(1, opts.sizes['memory-clients']) }, ctx));
     if (opts.memoryOnly) {
@@ -257,6 +264,15 @@ async function runFolder(opts, dir, tmpDir) {
   const count = Math.max(1, sizes['folder-archives']);
   const results = await measureFolder({ dir, tmpDir, count, mib: Math.max(1, sizes['folder-mib']), runs: Math.max(1, sizes['folder-runs']), log: console.error });
   console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderFolder(results)}`);
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** --live: the live-content section alone, printed and written to --out. */
+async function runLive(opts, dir) {
+  const { sizes } = opts;
+  const results = await runLiveBench({ dir, smallMib: sizes['live-small-mib'], largeMib: sizes['live-large-mib'], runs: Math.max(1, sizes['live-runs']), seconds: Math.max(1, sizes['live-seconds']), clients: Math.max(1, sizes['live-clients']) });
+  console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderLive(results)}`);
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -42,12 +42,13 @@ export async function measureStageCost(runs = 5) {
   try {
     const { around, healthStage, metricsStage } = await loadStages(dir);
     const answer = async () => 100;
-    const tar = join(ROOT, 'fixtures/seed-image.tar');
+    const ready = () => [];
+    const seed = () => ({ images: 1, reloads: { ok: 0, failed: 0 } });
     const off = [];
     const on = [];
     for (let i = 0; i < runs; i++) {
-      off.push(await perCall(around(answer, [healthStage([tar])])));
-      on.push(await perCall(around(answer, [metricsStage(1), healthStage([tar])])));
+      off.push(await perCall(around(answer, [healthStage(ready)])));
+      on.push(await perCall(around(answer, [metricsStage(seed), healthStage(ready)])));
     }
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     return { offUs: median(off), onUs: median(on), addedUs: median(on.map((v, i) => v - off[i])) };

@@ -63,6 +63,12 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+function secondsOption(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds > 3600) throw new InvalidArgumentError('expected a number of seconds (0-3600), such as 1 or 0.5');
+  return seconds;
+}
+
 function sizeOption(value: string): number {
   const bytes = parseBytes(value);
   if (bytes === undefined) throw new InvalidArgumentError('expected a size such as 64G, 512M or a number of bytes');
@@ -126,6 +132,8 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no access log', false);
   addPushToOptions(serve);
   serve
+    .option('--no-watch', 'do not watch the inputs for archives added, replaced or removed (content then changes only on SIGHUP)')
+    .addOption(new Option('--settle <seconds>', 'how long a new or changed archive must stay unchanged before it is loaded').argParser(secondsOption).default(1))
     .option('--max-bandwidth <rate>', 'blob bytes per second for the whole seed (100M, 1G: bytes per second, binary units); manifests are never held back', rateOption)
     .option('--max-client-bandwidth <rate>', 'blob bytes per second for each client address', rateOption)
     .option('--signed-by <keyfile>', 'serve only images with a sigstore signature by this PEM public key (repeatable; cosign.pub); others are answered 403', collect)
@@ -137,7 +145,7 @@ export function buildProgram(): Command {
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth, watch: o.watch, settleMs: o.settle * 1000,
     });
     if (o.pushTo !== undefined) {
       const pushTo = { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };

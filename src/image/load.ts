@@ -8,7 +8,8 @@ import type { TarIndex } from '../tar/index.js';
 import { indexLayoutFolder } from '../tar/layout-folder.js';
 import { indexCacheFolder } from '../tar/cache-folder.js';
 import { type ArchiveOptions, openArchive } from '../tar/archive.js';
-import { readArchive } from './layouts.js';
+import { type ArchivePart, readArchive } from './layouts.js';
+import type { LoadedArchives } from './archive-cache.js';
 import { ModelBuilder } from './model-builder.js';
 import { isRepositoryName } from '../reference.js';
 import { repositoryFromFile } from './names.js';
@@ -31,6 +32,13 @@ export interface LoadOptions {
   recursive?: boolean;
   /** Refuse a tag two inputs claim for different content (default: the first keeps it, src/image/tag-claims.ts). */
   strict?: boolean;
+  /**
+   * Files of a folder to take now (live content: those that have settled); the others are neither
+   * loaded nor reported, and a folder left with none is served empty instead of refused.
+   */
+  accept?: (path: string) => boolean;
+  /** Archives read by an earlier load, reused while their file is unchanged (./archive-cache.ts). */
+  archives?: LoadedArchives;
 }
 
 export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
@@ -40,34 +48,47 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   let current = tarPaths[0] ?? '';
   return exitOnSignal(
     () => current,
-    async () => {
-      const builder = new ModelBuilder({ strict: options.strict ?? false });
-      const { inputs, skipped, unsearched } = await expandInputs(tarPaths, options.recursive ?? false);
-      for (const input of inputs) {
-        current = input.path;
-        const index = await openInput(input, options);
-        const parts = await readArchive(index, archiveOptions(input.path, options));
-        if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(index.file, 'holds no images to serve');
-        for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path), input.path);
-      }
-      const model = builder.build();
-      model.warnings.unshift(
-        ...skipped.map((path) => `${path}: not an image archive; skipped`),
-        ...unsearched.map((path) => `${path}: a subfolder, not searched (serve its archives with --recursive)`),
-      );
-      if (options.verify) {
-        current = 'blobs to verify';
-        await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });
-      }
-      return model;
-    },
+    () => loadModel(tarPaths, options, (what) => (current = what)),
   );
 }
 
-function openInput(input: Input, options: LoadOptions): Promise<TarIndex> {
+/** The loading itself, without signal handlers: also what live content calls while serving. */
+export async function loadModel(tarPaths: string[], options: LoadOptions = {}, loading: (what: string) => void = () => {}): Promise<ImageModel> {
+  const builder = new ModelBuilder({ strict: options.strict ?? false });
+  const { inputs, skipped, unsearched } = await expandInputs(tarPaths, options.recursive ?? false, options.accept);
+  for (const input of inputs) {
+    loading(input.path);
+    const parts = await readInput(input, options);
+    if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(input.path, 'holds no images to serve');
+    for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path), input.path);
+  }
+  const model = builder.build();
+  model.warnings.unshift(
+    ...skipped.map((path) => `${path}: not an image archive; skipped`),
+    ...unsearched.map((path) => `${path}: a subfolder, not searched (serve its archives with --recursive)`),
+  );
+  if (options.verify) {
+    loading('blobs to verify');
+    await verifyModel(model, { onProgress: options.onVerifyProgress ?? terminalProgress('verifying blobs') });
+  }
+  return model;
+}
+
+/** An input's parts; an archive's come from `options.archives` while its file is unchanged. */
+async function readInput(input: Input, options: LoadOptions): Promise<ArchivePart[]> {
+  const read = async (onTempFile?: ArchiveOptions['onTempFile']) => {
+    const archive = { ...archiveOptions(input.path, options), ...(onTempFile && { onTempFile }) };
+    const index = await openInput(input, archive);
+    return readArchive(index, archive);
+  };
+  if (input.kind !== 'archive' || options.archives === undefined) return read();
+  return options.archives.read(input.path, read);
+}
+
+function openInput(input: Input, options: ArchiveOptions): Promise<TarIndex> {
   if (input.kind === 'layout-folder') return indexLayoutFolder(input.path);
   if (input.kind === 'cache-folder') return indexCacheFolder(input.path);
-  return openArchive(input.path, archiveOptions(input.path, options));
+  return openArchive(input.path, options);
 }
 
 function archiveOptions(path: string, options: LoadOptions): ArchiveOptions {

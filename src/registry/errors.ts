@@ -14,6 +14,8 @@ export const ErrorCode = {
   UNSUPPORTED: { status: 405, message: 'this registry is read-only' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   UNKNOWN: { status: 500, message: 'unknown error' },
+  /** distribution's ErrorCodeUnavailable (registry/api/errcode/register.go): a blob whose file changed under the seed. */
+  UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

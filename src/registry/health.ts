@@ -1,8 +1,9 @@
 // /livez and /readyz, outside /v2/ and never behind auth: a kubelet or a load balancer asks them.
-// Ready means the archives are loaded (the server only listens after that) and every tar file is
-// still the size it was at start: a file truncated or rewritten in place would serve wrong bytes.
-import { statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// Ready means the archives are loaded (the server only listens after that) and the current snapshot
+// can serve every blob it lists: none of its tar files changed in place since it was indexed (a file
+// rewritten, truncated or appended; replaced files keep serving from the old file). Content that
+// changes while serving follows the snapshot: a failed reload leaves the previous snapshot, so
+// readiness stays as it was; a changed file makes it not ready until it is loaded again.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileProblem } from '../os-errors.js';
 import { ContentType, Header } from './headers.js';
@@ -16,26 +17,12 @@ function text(status: number, body: string): Reply {
   return { status, headers: { [Header.contentType]: ContentType.text, [Header.cacheControl]: 'no-store' }, body: { kind: 'bytes', bytes: Buffer.from(`${body}\n`) } };
 }
 
-/** What /readyz says now: undefined when every file is as it was, else the first change found. */
-export async function readinessProblem(sizes: ReadonlyMap<string, number>): Promise<string | undefined> {
-  for (const [path, size] of sizes) {
-    try {
-      const now = (await stat(path)).size;
-      if (now !== size) return `${path}: size changed from ${size} to ${now} bytes since start`;
-    } catch (error) {
-      return `${path}: ${fileProblem(path, error)}`;
-    }
-  }
-  return undefined;
-}
-
-/** `tarPaths`: the files blobs are served from; their sizes are taken now, at start. */
-export function healthStage(tarPaths: Iterable<string>): Stage {
-  const sizes = new Map([...new Set(tarPaths)].map((p) => [p, statSync(p).size]));
+/** `problems`: what keeps the current snapshot from serving all it lists (`path: problem`), none when ready. */
+export function healthStage(problems: () => readonly string[]): Stage {
   const live = text(200, 'ok');
-  const ready = async (req: IncomingMessage, res: ServerResponse) => {
-    const problem = await readinessProblem(sizes);
-    return writeReply(req, res, problem === undefined ? live : text(503, `not ready: ${problem}`));
+  const ready = (req: IncomingMessage, res: ServerResponse) => {
+    const found = problems();
+    return writeReply(req, res, found.length === 0 ? live : text(503, `not ready: ${found.join('; ')}`));
   };
   // Not an async function: every registry request passes through here, and gets no extra promise.
   return (next) => (req, res) => {
@@ -43,6 +30,6 @@ export function healthStage(tarPaths: Iterable<string>): Stage {
     if (!url.startsWith(LIVEZ) && !url.startsWith(READYZ)) return next(req, res);
     const path = url.split('?')[0];
     if ((path !== LIVEZ && path !== READYZ) || (req.method !== 'GET' && req.method !== 'HEAD')) return next(req, res);
-    return path === LIVEZ ? Promise.resolve(writeReply(req, res, live)) : ready(req, res);
+    return Promise.resolve(path === LIVEZ ? writeReply(req, res, live) : ready(req, res));
   };
 }

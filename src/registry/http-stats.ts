@@ -65,6 +65,14 @@ export interface HandlerStats {
 const METHOD_INDEX: Record<string, number> = { GET: 0, HEAD: 1 };
 const METHOD_NAMES = ['GET', 'HEAD', 'other'];
 
+/** The seed's own figures, read at each scrape: they follow the served snapshot. */
+export interface SeedFigures {
+  /** Images the current snapshot serves. */
+  images: number;
+  /** Reloads of content while serving, by result. */
+  reloads: { ok: number; failed: number };
+}
+
 export class HttpStats {
   private readonly handlers = new Map<string, HandlerStats>();
   /** Blob body bytes answered (seed_registry_blob_bytes_served_total). */
@@ -89,8 +97,8 @@ export class HttpStats {
     observe(slot.size, SIZE_BUCKETS, bytes);
   }
 
-  /** Registers the HTTP metrics and the seed's two with `register`; their values are read at each scrape. */
-  register(register: Registry, images = 0, extra: readonly ExtraMetric[] = []): void {
+  /** Registers the HTTP metrics and the seed's own with `register`; their values are read at each scrape. */
+  register(register: Registry, seed: () => SeedFigures, extra: readonly ExtraMetric[] = []): void {
     const slots = () => [...this.handlers.values()].flatMap((h) => [...h.slots.values()]);
     const metric = (name: string, help: string, type: string, values: () => Value[]) => ({ name, help, type, get: () => ({ name, help, type, values: values(), aggregator: 'sum' }) });
     const metrics = [
@@ -98,7 +106,11 @@ export class HttpStats {
       metric('http_request_duration_seconds', 'Time from request to the last body byte handed to the socket', 'histogram', () => histogramValues('http_request_duration_seconds', DURATION_BUCKETS, slots(), (s) => s.duration)),
       metric('http_response_size_bytes', 'Response body bytes', 'histogram', () => histogramValues('http_response_size_bytes', SIZE_BUCKETS, slots(), (s) => s.size)),
       metric('http_requests_inflight', 'Requests being answered', 'gauge', () => [...this.handlers.values()].map((h) => ({ labels: { handler: h.handler }, value: h.inflight }))),
-      metric('seed_registry_images', 'Images served (tags and untagged manifests listed at start)', 'gauge', () => [{ labels: {}, value: images }]),
+      metric('seed_registry_images', 'Images served now (tags and untagged manifests of the current content)', 'gauge', () => [{ labels: {}, value: seed().images }]),
+      metric('seed_registry_reloads_total', 'Reloads of changed inputs while serving, by result (ok, failed)', 'counter', () => {
+        const { reloads } = seed();
+        return [{ labels: { result: 'ok' }, value: reloads.ok }, { labels: { result: 'failed' }, value: reloads.failed }];
+      }),
       metric('seed_registry_blob_bytes_served_total', 'Blob body bytes answered', 'counter', () => [{ labels: {}, value: this.blobBytes }]),
       ...extra.map((m) => metric(m.name, m.help, m.type, m.values)),
     ];

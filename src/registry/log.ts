@@ -36,6 +36,10 @@ export interface Logger {
   access(entry: AccessEntry): void;
   /** Written under --quiet too: these are problems, not traffic (each kind is rate-limited by its writer). */
   event(event: LogEvent): void;
+  /** What the seed did (content reloaded): one line on stdout, also under --quiet. */
+  info(message: string): void;
+  /** Something the operator should look at: one `warning:` line on stderr. */
+  warn(message: string): void;
   error(message: string, error?: unknown): void;
 }
 
@@ -60,6 +64,12 @@ export function createLogger(options: LoggerOptions): Logger {
     event(e) {
       out(json ? JSON.stringify({ time: new Date().toISOString(), level: 'warn', event: e.event, ...e.fields, message: e.message }) : e.message);
     },
+    info(message) {
+      out(json ? JSON.stringify({ time: new Date().toISOString(), level: 'info', message }) : message);
+    },
+    warn(message) {
+      err(json ? JSON.stringify({ time: new Date().toISOString(), level: 'warning', message }) : `warning: ${message}`);
+    },
     error(message, error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? '' : String(error);
       err(json ? JSON.stringify({ time: new Date().toISOString(), level: 'error', message, detail }) : `error: ${message} ${detail}`.trimEnd());
@@ -76,4 +86,4 @@ export function formatAccess(e: AccessEntry): string {
 }
 
 /** A logger that writes nothing, for embedding and tests. */
-export const silentLogger: Logger = { logsAccess: false, access() {}, event() {}, error() {} };
+export const silentLogger: Logger = { logsAccess: false, access() {}, event() {}, info() {}, warn() {}, error() {} };

@@ -1,10 +1,10 @@
 // GET /metrics: Prometheus text format with the names operators know from Spegel and distribution
 // (http_requests_total, http_request_duration_seconds, http_response_size_bytes,
-// http_requests_inflight), the seed's own two, and prom-client's process metrics. The stage is
+// http_requests_inflight), the seed's own (images served, blob bytes, reloads), and prom-client's process metrics. The stage is
 // outermost, so 401s, health probes and /metrics itself are counted too.
 import type { Registry } from 'prom-client';
 import { Header } from './headers.js';
-import { HttpStats, type ExtraMetric } from './http-stats.js';
+import { HttpStats, type ExtraMetric, type SeedFigures } from './http-stats.js';
 import { writeReply, type Stage } from './stages.js';
 
 export const METRICS = '/metrics';
@@ -28,11 +28,12 @@ export function handlerOf(url: string): string {
 /** prom-client is loaded this long after start, off the path to the listening line (or at the first scrape). */
 const LOAD_AFTER_MS = 1_000;
 
-/** `extra`: metrics other stages keep (the bandwidth caps), exposed beside these. */
-export function metricsStage(images: number, extra: readonly ExtraMetric[] = []): Stage {
+/** `seed`: the seed's own figures, read at each scrape (they follow the served content); `extra`: metrics
+ * other stages keep (the bandwidth caps), exposed beside these. */
+export function metricsStage(seed: () => SeedFigures, extra: readonly ExtraMetric[] = []): Stage {
   const stats = new HttpStats();
   let registry: Promise<Registry> | undefined;
-  const load = () => (registry ??= createPromRegistry(stats, images, extra));
+  const load = () => (registry ??= createPromRegistry(stats, seed, extra));
   // A failed load shows at the scrape (the connection is cut); it must not end the process.
   setTimeout(() => load().catch(() => undefined), LOAD_AFTER_MS).unref();
 
@@ -56,13 +57,13 @@ export function metricsStage(images: number, extra: readonly ExtraMetric[] = [])
 }
 
 /** The Registry: process metrics and the seed's figures, read from `stats` at each scrape. */
-async function createPromRegistry(stats: HttpStats, images: number, extra: readonly ExtraMetric[]): Promise<Registry> {
+async function createPromRegistry(stats: HttpStats, seed: () => SeedFigures, extra: readonly ExtraMetric[]): Promise<Registry> {
   const loaded = await import('prom-client');
   // prom-client is CommonJS: imported from a bundle chunk, its exports arrive as `default`.
   const { Registry, collectDefaultMetrics } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
   const register = new Registry();
   collectDefaultMetrics({ register });
-  stats.register(register, images, extra);
+  stats.register(register, seed, extra);
   return register;
 }
 

@@ -16,6 +16,19 @@ export function errorReply(error: RegistryError): Reply {
   return reply;
 }
 
+/**
+ * Seconds a client is asked to wait for a blob whose file changed in place: the file is loaded again
+ * once it has been still for the settle time (1 s by default), which takes about as long again.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** 503 for a blob whose file changed since it was indexed (RFC 9110 §10.2.3: Retry-After). */
+export function unavailable(problem: string): Reply {
+  const reply = errorReply(new RegistryError('UNAVAILABLE', { problem }));
+  reply.headers[Header.retryAfter] = String(RETRY_AFTER_SECONDS);
+  return reply;
+}
+
 /** Body bytes a reply sends: none on HEAD (RFC 9110 §9.3.2) and none on 304 (§15.4.5). */
 export function sentLength(reply: Reply, head: boolean): number {
   return head || reply.status === NOT_MODIFIED ? 0 : bodyLength(reply.body);

@@ -1,8 +1,9 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
-// SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0).
+// SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0). While serving,
+// changed inputs are loaded again (src/image/live.ts; SIGHUP reads them all).
+import type { LiveContent } from '../image/live.js';
 import { clockWarning } from '../clock.js';
 import { newestCreated } from '../image/created.js';
-import { loadImages } from '../image/load.js';
 import { applyPolicy, loadPolicy, trustLines } from '../trust/index.js';
 import { pullCommand } from '../inspect.js';
 import { printable } from '../printable.js';
@@ -17,7 +18,8 @@ import { healthStage } from './health.js';
 import { metricsStage } from './metrics.js';
 import type { Stage } from './stages.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
-import { createRegistry } from './server.js';
+import { type ContentOptions, serveContent, type StagesOf } from './content.js';
+import type { Registry } from './server.js';
 import { createUi, type Ui } from '../ui/index.js';
 import { join } from 'node:path';
 
@@ -61,6 +63,11 @@ export interface ServeOptions {
   /** Bytes per second for blob bytes: the whole seed, and each client address (src/registry/bandwidth.ts). */
   maxBandwidth?: number;
   maxClientBandwidth?: number;
+  /** Watching, settle time, rescans, the prepare step: src/registry/content.ts. */
+  watch?: ContentOptions['watch'];
+  settleMs?: ContentOptions['settleMs'];
+  rescanMs?: ContentOptions['rescanMs'];
+  prepare?: ContentOptions['prepare'];
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -72,20 +79,25 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const tls = await startTls(options);
   const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   const auth = await startAuth(options, tls !== undefined, logger);
-  // Keys are read once, before the load: a reload applies the same policy to new content.
+  // Keys are read once, before the load: every reload applies the same policy to new content.
   const policy = loadPolicy({ signedBy: options.signedBy, allowDigests: options.allowDigests });
-  const { repository, verify, tmpDir, maxDecompressedSize, recursive = false, strict = false } = options;
-  const model = await applyPolicy(await loadImages(options.tars, { repository, verify, tmpDir, maxDecompressedSize, recursive, strict }), policy);
-  const warnings = [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))];
-  const ui = options.ui === false ? undefined : createUi(() => model);
+  const { repository, verify, tmpDir, maxDecompressedSize, strict = false } = options;
+  const content = { ...options, load: { repository, verify, tmpDir, maxDecompressedSize, strict }, prepare: (m: ImageModel) => applyPolicy(m, policy) };
+  let registry: Registry | undefined;
+  // The page reads the content served now, as each request does.
+  const ui = options.ui === false ? undefined : createUi(() => registry!.served.model);
   const throttle = startThrottle(options);
-  const stages = buildStages(model, auth, options.metrics ?? true, ui, throttle);
-  const registry = await createRegistry(model, { platform: options.platform, logger, tls: tls?.pair, stages });
+  const stagesOf: StagesOf = (live, readiness) => buildStages(auth, options.metrics ?? true, live, readiness, ui, throttle);
+  const serving = await serveContent(content, { platform: options.platform, logger, tls: tls?.pair }, stagesOf);
+  registry = serving.registry;
+  const { live, model } = serving;
+  const warnings = [...(tls?.warnings ?? []), ...(await clockWarnings(model, options.builtAt))];
   // Handlers before the listening line: a supervisor may signal as soon as it reads that line.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    live.stop();
     console.log(`${signal}: finishing transfers (up to ${SHUTDOWN_GRACE_MS / 1000} s), then exiting`);
     registry.close(SHUTDOWN_GRACE_MS).then(
       () => process.exit(0),
@@ -96,6 +108,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
     );
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(signal));
+  process.on('SIGHUP', () => live.reloadAll());
   const address = await listenDefault(registry.listen, options.port, options.host);
   const reachable = reachableAt(address, options.advertise);
   const caPath = options.tlsSelfSigned === undefined ? undefined : join(options.tlsSelfSigned, 'ca.crt');
@@ -105,6 +118,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   for (const line of tls?.banner ?? []) console.log(line);
   for (const line of warnings) console.log(printable(`warning: ${line}`));
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
+  // Watching before the listening line: an archive moved in as soon as that line is read is seen.
+  live.start();
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
   return model;
 }
@@ -141,29 +156,19 @@ function startThrottle(o: ServeOptions): Throttle | undefined {
 /**
  * Outermost first: metrics count everything, health is never behind auth, the page's client table
  * sees refused requests too, the page is behind auth like the API, and the caps pace only what auth
- * let through.
+ * let through. Metrics and readiness follow the content served now.
  */
-function buildStages(model: ImageModel, auth: Stage | undefined, metrics: boolean, ui: Ui | undefined, throttle: Throttle | undefined): Stage[] {
+function buildStages(auth: Stage | undefined, metrics: boolean, live: LiveContent, changedFiles: () => readonly string[], ui: Ui | undefined, throttle: Throttle | undefined): Stage[] {
+  const seed = () => ({ images: live.images, reloads: live.reloads });
   const extra = throttle ? throttleMetrics(throttle) : [];
   return [
-    ...(metrics ? [metricsStage(model.images.length, extra)] : []),
-    healthStage(servedFiles(model)),
+    ...(metrics ? [metricsStage(seed, extra)] : []),
+    healthStage(changedFiles),
     ...(ui ? [ui.tracker] : []),
     ...(auth ? [auth] : []),
     ...(ui ? [ui.page] : []),
     ...(throttle ? [throttle.stage()] : []),
   ];
-}
-
-/**
- * The files blob bytes are read from: tar files, the blob files of a layout folder, the held
- * decompressed copy of a compressed archive. Not `ImageRecord.tarPath`, which names where an image
- * came from for people (a layout inside a tar, a folder) and need not be a file.
- */
-export function servedFiles(model: ImageModel): string[] {
-  const paths = new Set<string>();
-  for (const { source } of model.blobs.values()) if (source.kind !== 'memory') paths.add(source.path);
-  return [...paths];
 }
 
 /** One ready-to-paste pull line per image, then the loader's warnings. */

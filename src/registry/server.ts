@@ -18,13 +18,17 @@ import { getManifest } from './manifests.js';
 import { getReferrers } from './referrers.js';
 import { EMPTY, jsonReply, type Reply } from './reply.js';
 import { parseRequest, type Route } from './request.js';
-import { errorReply, sendReply, sentLength } from './respond.js';
-import { buildServed, type Served } from './served.js';
+import { errorReply, sendReply, sentLength, unavailable } from './respond.js';
+import type { Served } from './served.js';
 import { around, type Stage } from './stages.js';
-import { ShortReadError, SourceFiles } from '../source/files.js';
+import { ShortReadError } from '../source/files.js';
+import { FileChangedError, type OnFileChanged } from '../source/pinned.js';
+import type { FileIdentity } from '../source/identity.js';
 import { ShortReadLog } from './short-reads.js';
 import { noteResponse } from './access-log.js';
 import { watchTls } from './tls-errors.js';
+import { RetiredSnapshots } from './retired.js';
+import { openSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js';
 
 export interface RegistryOptions {
   /** The platform served when a tag names an index and the client accepts no index (default linux/amd64). */
@@ -37,6 +41,12 @@ export interface RegistryOptions {
   tls?: { cert: string; key: string };
   /** Auth, health, metrics: wrapped around the handler, first one outermost. */
   stages?: readonly Stage[];
+  /** Identity of each tar file when it was indexed: a file changed in place stops being served from. */
+  pinned?: ReadonlyMap<string, FileIdentity>;
+  /** Told once per snapshot and file when a check finds the file changed since it was indexed. */
+  onFileChanged?: OnFileChanged;
+  /** How long a replaced snapshot still answers by digest (default PULL_GRACE_MS); for tests. */
+  pullGraceMs?: number;
 }
 
 /** A silent client cannot hold a socket: headers within 15 s, idle keep-alive 5 s, no progress 60 s. */
@@ -53,7 +63,12 @@ const CHECK_INTERVAL_MS = 1_000;
 
 export interface Registry {
   server: Server;
-  served: Served;
+  /** The current snapshot's tables. */
+  readonly served: Served;
+  /** Builds a snapshot of `model` beside the current one and makes it current; the old one closes after its transfers. */
+  swap(model: ImageModel, pinned?: ReadonlyMap<string, FileIdentity>): Promise<void>;
+  /** Files of the current snapshot changed since they were indexed (`path: problem`); empty when it is whole. */
+  changedFiles(): string[];
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stop accepting, let transfers finish for up to `graceMs`, then cut the rest and close the tar files. */
   close(graceMs?: number): Promise<void>;
@@ -65,8 +80,15 @@ const SETTLE_MS = 1_000;
 const IDLE_SWEEP_MS = 100;
 
 export async function createRegistry(model: ImageModel, options: RegistryOptions = {}): Promise<Registry> {
-  const served = buildServed(model, options.platform);
-  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk);
+  const snapshotOptions = (pinned?: ReadonlyMap<string, FileIdentity>): SnapshotOptions => ({
+    ...(options.platform && { platform: options.platform }),
+    ...(options.readChunk !== undefined && { readChunk: options.readChunk }),
+    ...(pinned && { pinned }),
+    ...(options.onFileChanged && { onFileChanged: options.onFileChanged }),
+  });
+  // The one reference a swap replaces; each request reads it once.
+  let current = await openSnapshot(model, snapshotOptions(options.pinned));
+  const retired = new RetiredSnapshots(options.pullGraceMs);
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const shortReads = new ShortReadLog(logger);
@@ -74,7 +96,7 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   // Timing and the close listener cost ~10% of manifest throughput; no access stage under --quiet.
   const access = logger.logsAccess ? accessLog(logger, limiter) : undefined;
   const stages = [...(access ? [access.stage] : []), requireHost, ...(options.stages ?? [])];
-  const handler = around((req, res) => handle(served, files, logger, shortReads, req, res), stages);
+  const handler = around((req, res) => handle(current, retired, logger, shortReads, req, res), stages);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
   // Host is checked by requireHost, which answers with an OCI error body.
   const serverOptions = { connectionsCheckingInterval: CHECK_INTERVAL_MS, requireHostHeader: false };
@@ -87,7 +109,15 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
   server.setTimeout(timeouts.idleMs);
   return {
     server,
-    served,
+    get served() {
+      return current.served;
+    },
+    async swap(next, pinned) {
+      const previous = current;
+      current = await openSnapshot(next, snapshotOptions(pinned));
+      retired.add(previous);
+    },
+    changedFiles: () => current.files.checkAll(),
     listen: (port, host) => listen(server, port, host),
     close: async (graceMs = DEFAULT_GRACE_MS) => {
       await closeServer(server, graceMs, (transfers) => {
@@ -96,7 +126,8 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
       });
       // The cut transfers' lines are written before the caller exits.
       await Promise.race([access?.settled(), new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
-      await files.close();
+      await retired.close();
+      await current.retire();
     },
   };
 }
@@ -125,8 +156,8 @@ export function route(served: Served, r: Route): Reply {
 }
 
 async function handle(
-  served: Served,
-  files: SourceFiles,
+  current: Snapshot,
+  retired: RetiredSnapshots,
   logger: Logger,
   shortReads: ShortReadLog,
   req: IncomingMessage,
@@ -138,17 +169,29 @@ async function handle(
   // The log line and the blob-bytes metric count what got out, not what was promised.
   const delivered = { bytes: 0 };
   const head = method === 'HEAD';
-  const reply = answer(served, logger, method, path, req.headers);
+  let snapshot = current;
+  let reply = answer(current.served, logger, method, path, req.headers);
+  // Unknown here, maybe known to the content a pull under way started with (./retired.ts).
+  if (reply.status === 404 && retired.size > 0) ({ snapshot, reply } = retired.find((s) => byDigest(s.served, method, path, req.headers)) ?? { snapshot, reply });
+  const { files } = snapshot;
+  // A blob of a file changed since it was indexed: 503 before any header (never a wrong byte).
+  const changed = reply.body.kind === 'source' ? files.problem(reply.body.source) : undefined;
+  if (changed !== undefined) reply = unavailable(changed);
   bytes = sentLength(reply, head);
   if (reply.note !== undefined) noteResponse(res, reply.note);
+  const holds = reply.body.kind === 'source' && reply.body.source.kind !== 'memory' && !head;
+  // Only a transfer reads the files after this point: it keeps its snapshot (and files) until it ends.
+  if (holds) snapshot.acquire();
   try {
     await sendReply(res, reply, head, files, delivered);
   } catch (error) {
     bytes = delivered.bytes;
     // Headers are out: the only honest signal left is a cut connection.
     if (error instanceof ShortReadError && reply.body.kind === 'source') shortReads.report(error, reply.body.digest);
-    else if (!clientWentAway(res, error)) logger.error(`${method} ${path}: response failed`, error);
+    else if (!clientWentAway(res, error) && !(error instanceof FileChangedError)) logger.error(`${method} ${path}: response failed`, error);
     res.destroy();
+  } finally {
+    if (holds) snapshot.release();
   }
   return bytes;
 }
@@ -161,6 +204,17 @@ function answer(served: Served, logger: Logger, method: string, path: string, he
     if (error instanceof RegistryError) return errorReply(error);
     logger.error(`${method} ${path}`, error);
     return errorReply(new RegistryError('UNKNOWN'));
+  }
+}
+
+/** A blob, or a manifest by digest, as `served` answers it; undefined for anything else or when unknown there. */
+function byDigest(served: Served, method: string, path: string, headers: IncomingHttpHeaders): Reply | undefined {
+  try {
+    const r = parseRequest(method, path, headers).route;
+    if (r.kind !== 'blob' && !(r.kind === 'manifest' && 'digest' in r.reference)) return undefined;
+    return route(served, r);
+  } catch {
+    return undefined;
   }
 }
 

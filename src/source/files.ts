@@ -9,6 +9,7 @@ import type { FileSource, Source, TarSource } from '../model.js';
 import { Readable, type Writable } from 'node:stream';
 import { READ_BUDGET, ReadBudget, type Lease } from './read-budget.js';
 import { OpenFiles, type PositionedReader } from './open-files.js';
+import { FileChangedError, PinnedFiles } from './pinned.js';
 
 /** Blob-relative byte range, both ends inclusive. */
 export interface ByteRange {
@@ -60,12 +61,16 @@ export class SourceFiles {
     private readonly handles: Map<string, FileHandle>,
     chunk: number,
     budget: number,
+    private readonly pins: PinnedFiles,
   ) {
     this.buffers = new ReadBudget(chunk, budget);
   }
 
-  /** `chunk`: the largest read; `budget`: bytes of read buffers for all transfers together. */
-  static async open(sources: Iterable<Source>, chunk = READ_CHUNK, budget = READ_BUDGET): Promise<SourceFiles> {
+  /**
+   * `chunk`: the largest read; `budget`: bytes of read buffers for all transfers together; `pins`:
+   * the identity each tar file had when indexed, checked before and during every transfer.
+   */
+  static async open(sources: Iterable<Source>, chunk = READ_CHUNK, budget = READ_BUDGET, pins = new PinnedFiles()): Promise<SourceFiles> {
     const handles = new Map<string, FileHandle>();
     try {
       for (const path of new Set(tarPathsOf(sources))) handles.set(path, await open(path, 'r'));
@@ -73,7 +78,22 @@ export class SourceFiles {
       await Promise.all([...handles.values()].map((h) => h.close()));
       throw error;
     }
-    return new SourceFiles(handles, chunk, budget);
+    const files = new SourceFiles(handles, chunk, budget, pins);
+    // A file replaced between its indexing and this open is caught here, before any transfer.
+    files.checkAll();
+    return files;
+  }
+
+  /** Why `source`'s bytes cannot be served now (its file changed since it was indexed), if so. */
+  problem(source: Source): string | undefined {
+    if (source.kind !== 'tar') return undefined;
+    const handle = this.handles.get(source.path);
+    return handle === undefined ? undefined : this.pins.check(source.path, handle.fd);
+  }
+
+  /** Checks every tar file against its identity at indexing; returns `path: problem` for each changed. */
+  checkAll(): string[] {
+    return this.pins.checkAll(new Map([...this.handles].map(([path, h]) => [path, h.fd])));
   }
 
   /**
@@ -107,6 +127,9 @@ export class SourceFiles {
         if (previous !== undefined) this.buffers.give(previous);
         const { buffer } = (lent[turn] = this.buffers.take());
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+        // After the read, before its bytes go out: a write begun before the read ended shows here.
+        const changed = this.problem(source);
+        if (changed !== undefined) throw new FileChangedError(source.path, changed);
         if (bytesRead === 0) throw await shortRead(handle, source, position);
         position += bytesRead;
         const flush = written(out, buffer.subarray(0, bytesRead));

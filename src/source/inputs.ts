@@ -3,7 +3,9 @@
 // folder always loads the same way. An OCI layout or Talos cache folder in it is an input like an
 // archive; other subfolders are searched only with `recursive`, and named in a warning when not. Archives are told by their
 // first bytes, never by their names (a compression the codec table refuses still counts, so its
-// refusal names it); other files are skipped and reported.
+// refusal names it); other files are skipped and reported. Dot-files and `*.part` are files being
+// written (`cp x.tar .x.tar && mv .x.tar x.tar`, download managers, rsync's `.name.XXXXXX`): never
+// read nor reported.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
@@ -25,7 +27,16 @@ export interface Inputs {
 const USTAR = Buffer.from('ustar');
 const USTAR_AT = 257;
 
-export async function expandInputs(paths: string[], recursive: boolean): Promise<Inputs> {
+/** A name in a folder that is never an input: a dot-file or a `*.part` (a file still being written). */
+export function isIgnoredName(name: string): boolean {
+  return name.startsWith('.') || name.endsWith('.part');
+}
+
+/**
+ * `accept`: which files found in folders to take now (live content passes those that have settled);
+ * with it, a folder holding none is empty for now rather than a mistake.
+ */
+export async function expandInputs(paths: string[], recursive: boolean, accept?: (path: string) => boolean): Promise<Inputs> {
   const found: Inputs = { inputs: [], skipped: [], unsearched: [] };
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
@@ -34,8 +45,8 @@ export async function expandInputs(paths: string[], recursive: boolean): Promise
     else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
     else {
       const before = found.inputs.length;
-      await scanFolder(path, recursive, found);
-      if (found.inputs.length === before) throw new LoadError(path, noArchiveProblem(recursive));
+      await scanFolder(path, recursive, found, accept ?? (() => true));
+      if (found.inputs.length === before && accept === undefined) throw new LoadError(path, noArchiveProblem(recursive));
     }
   }
   return found;
@@ -46,19 +57,22 @@ function noArchiveProblem(recursive: boolean): string {
   return `a folder with no image archive (tar, tar.gz, tar.zst) and no OCI layout ${where}`;
 }
 
-async function scanFolder(dir: string, recursive: boolean, found: Inputs): Promise<void> {
+async function scanFolder(dir: string, recursive: boolean, found: Inputs, accept: (path: string) => boolean): Promise<void> {
   const names = (await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     throw new LoadError(dir, `cannot list the folder: ${fileProblem(dir, err, 'list')}`);
   })).sort();
   for (const name of names) {
+    if (isIgnoredName(name)) continue;
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
       // `skopeo copy ... oci:DIR` beside the archives is an image, as an archive would be.
       if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
       else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
-      else if (recursive) await scanFolder(path, recursive, found);
+      else if (recursive) await scanFolder(path, recursive, found, accept);
       else found.unsearched.push(path);
+    } else if (!accept(path)) {
+      continue;
     } else if (info?.isFile() && (await looksLikeArchive(path))) {
       found.inputs.push({ kind: 'archive', path });
     } else {

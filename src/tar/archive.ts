@@ -5,6 +5,7 @@ import { LoadError } from '../load-error.js';
 import { MAGIC_LENGTH, codecOf, convertCommand } from '../source/codecs.js';
 import { decompressToTemp } from '../source/decompress.js';
 import { checkInput, readHeadAt } from '../source/input.js';
+import type { TempFile } from '../source/temp.js';
 import { looksLike } from '../source/looks.js';
 import { BLOCK, decodeHeader, isZeroBlock } from './header.js';
 import { type ByteSpan, type TarIndex, indexTar } from './index.js';
@@ -16,6 +17,8 @@ export interface ArchiveOptions {
   maxDecompressedSize?: number;
   /** Receives progress while decompressing (bytes of compressed input read, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Receives each decompressed copy made, so that one who reloads content can free it later. */
+  onTempFile?: (temp: TempFile) => void;
 }
 
 /** Fits the largest real image sets (k3s/RKE2 airgap bundles are a few GiB) with room to spare. */
@@ -53,6 +56,7 @@ async function openSpan(path: string, file: string, size: number, span: ByteSpan
     ...(span ? { start: span.offset, file } : {}),
     checkHead: tarHeadProblem,
   });
+  options.onTempFile?.(temp);
   return indexTar(temp.path, file);
 }
 

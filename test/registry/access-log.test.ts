@@ -61,7 +61,7 @@ describe('LogLimiter', () => {
     vi.useFakeTimers();
     try {
       const events: LogEvent[] = [];
-      const logger: Logger = { logsAccess: true, access() {}, event: (e) => events.push(e), error() {} };
+      const logger: Logger = { logsAccess: true, access() {}, event: (e) => events.push(e), info() {}, warn() {}, error() {} };
       const limiter = new LogLimiter(logger, 60_000);
       const summary = (more: number, details: readonly string[], client: string, seconds: number) => ({ event: 'x', message: `${more} more from ${client} in ${seconds} s: ${details.join(' ')}` });
       const admitted = ['u1', 'u2', 'u1', 'u3'].map((u) => limiter.admit('401', '10.0.0.7', u, summary));

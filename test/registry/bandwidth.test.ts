@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function start(throttle: Throttle, metrics = false): Promise<Running> {
-  const stages = [...(metrics ? [metricsStage(0, throttleMetrics(throttle))] : []), throttle.stage()];
+  const stages = [...(metrics ? [metricsStage(() => ({ images: 0, reloads: { ok: 0, failed: 0 } }), throttleMetrics(throttle))] : []), throttle.stage()];
   running = await serve(t.model, { readChunk: CHUNK, stages });
   return running;
 }

@@ -62,7 +62,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sr-throttle-'));
 const htpasswd = join(dir, 'htpasswd');
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const events: LogEvent[] = [];
-const logger: Logger = { logsAccess: false, access() {}, event: (e) => events.push(e), error() {} };
+const logger: Logger = { logsAccess: false, access() {}, event: (e) => events.push(e), info() {}, warn() {}, error() {} };
 let running: Running;
 let other: Pool;
 

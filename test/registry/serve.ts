@@ -21,7 +21,7 @@ export async function serve(model: ImageModel, options: RegistryOptions = {}): P
   const access: AccessEntry[] = [];
   const errors: string[] = [];
   const events: LogEvent[] = [];
-  const logger: Logger = { logsAccess: true, access: (e) => access.push(e), event: (e) => events.push(e), error: (m) => errors.push(m) };
+  const logger: Logger = { logsAccess: true, access: (e) => access.push(e), event: (e) => events.push(e), info() {}, warn: (m) => errors.push(`warning: ${m}`), error: (m) => errors.push(m) };
   const registry = await createRegistry(model, { logger, ...options });
   const { port } = await registry.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;

@@ -15,7 +15,7 @@ interface Logged {
 
 function recordingLogger(): { logger: Logger; lines: Logged[] } {
   const lines: Logged[] = [];
-  return { lines, logger: { logsAccess: false, access() {}, event() {}, error: (message, detail) => lines.push({ message, detail }) } };
+  return { lines, logger: { logsAccess: false, access() {}, event() {}, info() {}, warn: (message) => lines.push({ message, detail: undefined }), error: (message, detail) => lines.push({ message, detail }) } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

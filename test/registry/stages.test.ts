@@ -1,5 +1,6 @@
 // The stages around route(): read auth, /livez and /readyz, /metrics, against a real server.
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { identityOf } from '../../src/source/identity.js';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,12 @@ beforeAll(async () => {
   // The file is made by Apache's htpasswd, not by the code under test.
   execFileSync('htpasswd', ['-Bbc', '-C', '5', htpasswd, 'alice', 's3cret'], { stdio: 'ignore' });
   const model = await loadImages([tar]);
-  running = await serve(model, { stages: [metricsStage(model.images.length), healthStage([tar]), authStage(loadHtpasswd(htpasswd))] });
+  const seed = () => ({ images: model.images.length, reloads: { ok: 0, failed: 0 } });
+  // The health stage reads the registry it is part of: bound once the registry exists.
+  let changed = (): string[] => [];
+  const stages = [metricsStage(seed), healthStage(() => changed()), authStage(loadHtpasswd(htpasswd))];
+  running = await serve(model, { stages, pinned: new Map([[tar, identityOf(statSync(tar))]]) });
+  changed = () => running.registry.changedFiles();
 });
 afterAll(async () => {
   await running.stop();
@@ -130,7 +136,7 @@ describe('HttpStats', () => {
   it('writes cumulative buckets, +Inf equal to _count, sums, and in-flight gauges', async () => {
     const register = new Registry();
     const stats = new HttpStats();
-    stats.register(register, 2);
+    stats.register(register, () => ({ images: 2, reloads: { ok: 3, failed: 1 } }));
     for (const [seconds, bytes] of [[0.001, 50], [0.2, 5000], [30, 2e9]] as const) {
       const h = stats.of('blobs');
       h.inflight++;
@@ -152,15 +158,17 @@ describe('HttpStats', () => {
     expect(text).toContain('http_requests_inflight{handler="blobs"} 0');
     expect(text).toContain('http_requests_inflight{handler="manifests"} 1');
     expect(text).toContain('seed_registry_images 2');
+    expect(text).toContain('seed_registry_reloads_total{result="ok"} 3');
+    expect(text).toContain('seed_registry_reloads_total{result="failed"} 1');
   });
 });
 
-describe('readiness after the tar changes size', () => {
+describe('readiness after the tar changes in place', () => {
   it('turns /readyz to 503 naming the file', async () => {
     appendFileSync(tar, Buffer.alloc(512));
     const res = await request('GET', '/readyz');
     expect(res.status).toBe(503);
-    expect(res.body).toContain(`${tar}: size changed from`);
+    expect(res.body).toContain(`${tar}: grew from`);
     expect((await request('GET', '/livez')).status).toBe(200);
   });
 });

@@ -37,7 +37,7 @@ afterAll(async () => {
 /** A TLS seed of its own per test: the rate limit is per address, and every client here is 127.0.0.1. */
 async function tlsSeed(): Promise<{ port: number; events: LogEvent[]; lines: (pattern: RegExp) => LogEvent[] }> {
   const events: LogEvent[] = [];
-  const logger: Logger = { logsAccess: false, access() {}, event: (e) => events.push(e), error() {} };
+  const logger: Logger = { logsAccess: false, access() {}, event: (e) => events.push(e), info() {}, warn() {}, error() {} };
   const registry = await createRegistry(await loadImages([FIXTURE]), { tls: pair, logger });
   seeds.push(registry);
   const { port } = await registry.listen(0, '127.0.0.1');
