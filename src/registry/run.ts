@@ -77,15 +77,16 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
-  const logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  let registry: Registry | undefined;
+  // The page reads the content served now, as each request does.
+  const ui = options.ui === false ? undefined : createUi(() => registry!.served.model);
+  const written = createLogger({ format: options.logFormat, quiet: options.quiet });
+  const logger = ui ? ui.observe(written) : written;
   const auth = await startAuth(options, tls !== undefined, logger);
   // Keys are read once, before the load: every reload applies the same policy to new content.
   const policy = loadPolicy({ signedBy: options.signedBy, allowDigests: options.allowDigests });
   const { repository, verify, tmpDir, maxDecompressedSize, strict = false } = options;
   const content = { ...options, load: { repository, verify, tmpDir, maxDecompressedSize, strict }, prepare: (m: ImageModel) => applyPolicy(m, policy) };
-  let registry: Registry | undefined;
-  // The page reads the content served now, as each request does.
-  const ui = options.ui === false ? undefined : createUi(() => registry!.served.model);
   const throttle = startThrottle(options);
   const stagesOf: StagesOf = (live, readiness) => buildStages(auth, options.metrics ?? true, live, readiness, ui, throttle);
   const serving = await serveContent(content, { platform: options.platform, logger, tls: tls?.pair }, stagesOf);

@@ -173,3 +173,25 @@ describe('rendering', () => {
     expect(validate(s), JSON.stringify(validate.errors)).toBe(true);
   });
 });
+
+describe('the seed log as events', () => {
+  it("TLS failures, slowed logins and reloads the logger writes are the page's events too, and still written", async () => {
+    const written: string[] = [];
+    const base = { logsAccess: false, access() {}, event: (e: { message: string }) => void written.push(e.message), info: (m: string) => void written.push(m), warn: (m: string) => void written.push(m), error: (m: string) => void written.push(m) };
+    const ui = createUi(() => model);
+    const logger = ui.observe(base);
+    logger.event({ event: 'tls-handshake-failed', message: 'tls: handshake from 10.0.0.9 failed: unknown CA', fields: { client: '10.0.0.9', reason: 'unknown CA' } });
+    logger.event({ event: 'login-slowed', message: 'login: 5 failures from 10.0.0.9', fields: { client: '10.0.0.9' } });
+    logger.info('content reloaded: 2 images (added a:1)');
+    logger.info('something else');
+    const guarded = await serve(model, { stages: [ui.tracker, ui.page] });
+    ui.started({ version: 'test', host: 'h:1', auth: false });
+    try {
+      const s = await state(guarded);
+      expect(s.events.map((e) => [e.kind, e.address ?? ''])).toEqual([['tls', '10.0.0.9'], ['throttled', '10.0.0.9'], ['reload', '']]);
+    } finally {
+      await guarded.stop();
+    }
+    expect(written).toHaveLength(4);
+  });
+});
