@@ -11,7 +11,7 @@ import { renderInspect } from './inspect.js';
 import { LoadError } from './load-error.js';
 import { fileProblem, ListenError } from './os-errors.js';
 import { printable } from './printable.js';
-import { runServe } from './registry/run.js';
+import { runServe } from './serve.js';
 import { applyPolicy, loadPolicy } from './trust/index.js';
 import { parseBytes } from './units.js';
 import { DEFAULT_MAX_DECOMPRESSED } from './tar/archive.js';

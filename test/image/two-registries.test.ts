@@ -8,7 +8,7 @@ import { renderInspect } from '../../src/inspect.js';
 import type { ImageModel } from '../../src/model.js';
 import { planPush } from '../../src/push/plan.js';
 import { parseTarget } from '../../src/push/target.js';
-import { banner } from '../../src/registry/run.js';
+import { banner } from '../../src/serve.js';
 import { servingFixture } from '../registry/serve.js';
 import { craneEntries, makeLayer, writeArchive } from './archives.js';
 

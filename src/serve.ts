@@ -1,26 +1,27 @@
 // `seed-registry serve`: load the tarballs, print the banner, listen, and shut down cleanly on
 // SIGINT/SIGTERM (stop accepting, let transfers finish for a few seconds, exit 0). While serving,
-// changed inputs are loaded again (src/image/live.ts; SIGHUP reads them all).
-import type { LiveContent } from '../image/live.js';
-import { clockWarning } from '../clock.js';
-import { newestCreated } from '../image/created.js';
-import { applyPolicy, loadPolicy, trustLines } from '../trust/index.js';
-import { pullCommand } from '../inspect.js';
-import { printable } from '../printable.js';
-import type { ImageModel, Platform } from '../model.js';
-import type { Advertised } from '../tls/sans.js';
-import { LoadError } from '../load-error.js';
-import { isLoopback } from '../address.js';
-import { boundUrl, listenDefault, reachableAt } from './addresses.js';
-import { advertiseWarnings } from './advertise-check.js';
-import { Throttle, throttleMetrics } from './bandwidth.js';
-import { healthStage } from './health.js';
-import { metricsStage } from './metrics.js';
-import type { Stage } from './stages.js';
-import { createLogger, type LogFormat, type Logger } from './log.js';
-import { type ContentOptions, serveContent, type StagesOf } from './content.js';
-import type { Registry } from './server.js';
-import { createUi, type Ui } from '../ui/index.js';
+// changed inputs are loaded again (src/image/live.ts; SIGHUP reads them all). It wires the rooms
+// together (content, registry and its stages, the page), so it stands above all of them.
+import type { LiveContent } from './image/live.js';
+import { clockWarning } from './clock.js';
+import { newestCreated } from './image/created.js';
+import { applyPolicy, loadPolicy, trustLines } from './trust/index.js';
+import { pullCommand } from './inspect.js';
+import { printable } from './printable.js';
+import type { ImageModel, Platform } from './model.js';
+import type { Advertised } from './tls/sans.js';
+import { LoadError } from './load-error.js';
+import { isLoopback } from './address.js';
+import { boundUrl, listenDefault, reachableAt } from './registry/addresses.js';
+import { advertiseWarnings } from './registry/advertise-check.js';
+import { Throttle, throttleMetrics } from './registry/bandwidth.js';
+import { healthStage } from './registry/health.js';
+import { metricsStage } from './registry/metrics.js';
+import type { Stage } from './registry/stages.js';
+import { createLogger, type LogFormat, type Logger } from './registry/log.js';
+import { type ContentOptions, serveContent, type StagesOf } from './registry/content.js';
+import type { Registry } from './registry/server.js';
+import { createUi, type Ui } from './ui/index.js';
 import { join } from 'node:path';
 
 export interface ServeOptions {
@@ -128,7 +129,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
 /** The X.509 library is loaded only when TLS is asked for: plain HTTP starts without its cost. */
 async function startTls(o: ServeOptions) {
   if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsSelfSigned === undefined) return undefined;
-  const { serverTls } = await import('../tls/serve.js');
+  const { serverTls } = await import('./tls/serve.js');
   return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
 }
 
@@ -145,7 +146,7 @@ async function startAuth(o: ServeOptions, tls: boolean, logger: Logger): Promise
     throw new LoadError('--htpasswd', `refusing Basic auth over plain HTTP on ${o.host ?? 'every address'}: serve TLS (--tls-self-signed, --tls-cert), listen on loopback (--host 127.0.0.1), or pass --allow-insecure-auth`);
   }
   // bcrypt is loaded only when auth is asked for.
-  const { authStage, loadHtpasswd } = await import('./auth.js');
+  const { authStage, loadHtpasswd } = await import('./registry/auth.js');
   return authStage(loadHtpasswd(o.htpasswd), { logger });
 }
 
