@@ -73,7 +73,7 @@ interface ContainerSecurity {
 function daemonSetUser(withCaps: boolean): string[] {
   const ds = parse(readFileSync(DAEMONSET, 'utf8')) as { spec: { template: { spec: { containers: { securityContext?: ContainerSecurity }[] } } } };
   const security = ds.spec.template.spec.containers[0]!.securityContext ?? {};
-  const uid = security.runAsUser ?? UNPRIVILEGED; // the image's USER 65534 (deploy/Dockerfile)
+  const uid = security.runAsUser ?? UNPRIVILEGED; // the release image's user, 65534 (scripts/release/image.mjs)
   const drop = (security.capabilities?.drop ?? []).map((c) => c.toLowerCase());
   const add = withCaps ? (security.capabilities?.add ?? []).map((c) => c.toLowerCase()) : [];
   const caps = [...(drop.includes('all') ? [] : RUNTIME_DEFAULT_CAPS.filter((c) => !drop.includes(c))), ...add];
