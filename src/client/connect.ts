@@ -51,8 +51,8 @@ export function agentFor(tls: TlsOptions, connections: number, caFlag = '--ca', 
   }
 }
 
-export async function connect(target: Target, tls: TlsOptions, credentials: Credentials | undefined, policy: RetryPolicy, connections: number, hints: Hints = PUSH_HINTS, caFlag = '--ca'): Promise<Client> {
-  const agent = agentFor(tls, connections, caFlag);
+export async function connect(target: Target, tls: TlsOptions, credentials: Credentials | undefined, policy: RetryPolicy, connections: number, hints: Hints = PUSH_HINTS, caFlag = '--ca', timeouts?: Timeouts): Promise<Client> {
+  const agent = agentFor(tls, connections, caFlag, timeouts);
   const failures: string[] = [];
   const origins = candidateOrigins(target, tls.insecure);
   for (const origin of origins) {

@@ -1,4 +1,4 @@
-// Credentials for a registry (the client layer shared by push and check): `--username` with a password from stdin or a file, or what
+// Credentials for a registry (the client layer shared by push, check and prepull): `--username` with a password from stdin or a file, or what
 // `docker login` / `podman login` stored for that host (REGISTRY_AUTH_FILE, $DOCKER_CONFIG,
 // ~/.docker/config.json, in that order). In each file as docker reads it (cli/config/configfile
 // GetCredentialsStore, credentials/native_store.go Get): `credHelpers[host]`'s helper, else the

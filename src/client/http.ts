@@ -1,4 +1,4 @@
-// The HTTP side of the registry clients (push, check): one undici Agent (one keep-alive pool per origin) with the target's TLS
+// The HTTP side of the registry clients (push, check, prepull): one undici Agent (one keep-alive pool per origin) with the target's TLS
 // settings, the Authorization header per repository scope, and retries with backoff on connection
 // errors, 429 (honouring Retry-After) and 5xx. Bodies are whole buffers here; streamed blob bodies
 // are sent once (`retry: false`) and resumed by upload.ts from what the registry reports.
