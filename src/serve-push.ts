@@ -7,6 +7,7 @@
 // only what is served then matters. References are marked pushed only after a push that succeeded,
 // so what a failed push (target gone, 30-minute wait over) left out is tried again at the next
 // reload (or SIGHUP). The pusher (src/push/serve.ts) knows nothing of reloading: it is handed models.
+import { imageName } from './image/live-rules.js';
 import type { ImageModel, ImageRecord } from './model.js';
 import { printable } from './printable.js';
 import type { PushTo } from './push/serve.js';
@@ -84,7 +85,8 @@ export function followReloads(pusher: Pick<PushTo, 'push'>, target: string, say:
   };
 }
 
+/** Named as the reload line names them (src/image/live-rules.ts). */
 function describe(records: ImageRecord[]): string {
-  const names = records.slice(0, MAX_NAMED).map((r) => `${r.repository}${r.tag === undefined ? `@${r.digest}` : `:${r.tag}`}`);
-  return records.length > MAX_NAMED ? `${names.join(', ')}, and ${records.length - MAX_NAMED} more` : names.join(', ');
+  const names = records.slice(0, MAX_NAMED).map(imageName);
+  return records.length > MAX_NAMED ? `${names.join(', ')} and ${records.length - MAX_NAMED} more` : names.join(', ');
 }

@@ -91,6 +91,15 @@ describe('followReloads', () => {
     expect(lines).toEqual([`reload: pushed 2 new images to target:5000 (app/b:1, app/c@${c.digest})`]);
   });
 
+  it('names five images at most, another registry than Docker Hub first', async () => {
+    const { lines, f } = follower();
+    f.start(model([]));
+    const six = [1, 2, 3, 4, 5, 6].map((n) => record(`app/n${n}:1`, 10 + n, n === 1 ? { registry: 'ghcr.io' } : {}));
+    f.reloaded(model(six));
+    await f.idle();
+    expect(lines).toEqual(['reload: pushed 6 new images to target:5000 (ghcr.io/app/n1:1, app/n2:1, app/n3:1, app/n4:1, app/n5:1 and 1 more)']);
+  });
+
   it('a reload with nothing new pushes nothing and says so', async () => {
     const { pusher, lines, f } = follower();
     f.start(model([a, b]));

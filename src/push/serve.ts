@@ -73,11 +73,12 @@ function credentialOptions(o: PushToOptions) {
 async function waitForTarget(target: Target, o: PushToOptions): Promise<void> {
   const waitMs = o.waitMs ?? PUSH_WAIT_MS;
   const started = Date.now();
-  say(`waiting for ${target.host} to answer /v2/ (up to ${Math.round(waitMs / 1000)} s)`);
   let lastLog = 0;
   for (let attempt = 1; ; attempt++) {
     const reason = await probe(target, o);
     if (reason === undefined) return;
+    // Said only when there is a wait: a target that answers at once (a later push) gets no line.
+    if (attempt === 1) say(`waiting for ${target.host} to answer /v2/ (up to ${Math.round(waitMs / 1000)} s)`);
     const now = Date.now();
     if (now - started > waitMs) throw new ConnectError(`${target.host} did not accept the push within ${Math.round(waitMs / 1000)} s: ${reason}`);
     if (now - lastLog >= LOG_EVERY_MS) {
