@@ -8,7 +8,7 @@
 // at each attempt: a CA copied into place or a `docker login` while the seed waits is taken up.
 //
 // `createPushTo` gives a pusher whose `push(model)` can be called again for content added later
-// (live content): pushes run one after another, each waits for the target, and a push of what the
+// (live content: src/serve-push.ts decides what to hand it after each reload): pushes run one after another, each waits for the target, and a push of what the
 // target already holds only HEADs it (blobs and manifests present are skipped), so it is idempotent.
 import type { ImageModel } from '../model.js';
 import { ConnectError, connect, describeNetworkError, PUSH_TO_HINTS } from '../client/connect.js';
@@ -46,11 +46,6 @@ export function createPushTo(o: PushToOptions): PushTo {
       return next;
     },
   };
-}
-
-/** Polls the target until it answers, then pushes; never throws. */
-export function pushWhenReady(model: ImageModel, o: PushToOptions): Promise<boolean> {
-  return createPushTo(o).push(model);
 }
 
 async function pushOnce(model: ImageModel, o: PushToOptions): Promise<boolean> {
