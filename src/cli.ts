@@ -141,16 +141,13 @@ export function buildProgram(): Command {
   addDecompressOptions(serve).action(async (archives: string[], o, command: Command) => {
     const problem = pushToProblem(o);
     if (problem !== undefined) throw new LoadError(...problem);
-    const model = await runServe({
+    const pushTo = o.pushTo === undefined ? undefined : { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };
+    await runServe({
       tars: archivesOf(archives, command), port: o.port, host: o.host, advertise: o.advertise ?? [],
       tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsSelfSigned: o.tlsSelfSigned, htpasswd: o.htpasswd, allowInsecureAuth: o.allowInsecureAuth, metrics: o.metrics, ui: o.ui, version: VERSION,
       platform: o.platform, repository: o.repository, verify: o.verify, recursive: o.recursive, logFormat: o.logFormat, quiet: o.quiet,
-      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth, watch: o.watch, settleMs: o.settle * 1000,
+      tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth, watch: o.watch, settleMs: o.settle * 1000, pushTo,
     });
-    if (o.pushTo !== undefined) {
-      const pushTo = { to: o.pushTo, username: o.pushUsername, passwordFile: o.pushPasswordFile, ca: o.pushCa, insecure: o.pushInsecure };
-      void (await import('./push/serve.js')).pushWhenReady(model, pushTo);
-    }
   });
 
   const inspect = program

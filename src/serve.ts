@@ -22,6 +22,8 @@ import { createLogger, type LogFormat, type Logger } from './registry/log.js';
 import { type ContentOptions, serveContent, type StagesOf } from './registry/content.js';
 import type { Registry } from './registry/server.js';
 import { createUi, type Ui } from './ui/index.js';
+import type { PushToOptions } from './push/serve.js';
+import type { PushFollower } from './serve-push.js';
 import { join } from 'node:path';
 
 export interface ServeOptions {
@@ -69,12 +71,14 @@ export interface ServeOptions {
   settleMs?: ContentOptions['settleMs'];
   rescanMs?: ContentOptions['rescanMs'];
   prepare?: ContentOptions['prepare'];
+  /** Push everything served into this registry once it answers, and what each reload adds. */
+  pushTo?: PushToOptions;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-/** Resolves once listening, with the model served (for `--push-to`). */
+/** Resolves once listening, with the model served at start. */
 export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Certificates first: a mistake there is found before a long load.
   const tls = await startTls(options);
@@ -87,7 +91,13 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Keys are read once, before the load: every reload applies the same policy to new content.
   const policy = loadPolicy({ signedBy: options.signedBy, allowDigests: options.allowDigests });
   const { repository, verify, tmpDir, maxDecompressedSize, strict = false } = options;
-  const content = { ...options, load: { repository, verify, tmpDir, maxDecompressedSize, strict }, prepare: (m: ImageModel) => applyPolicy(m, policy) };
+  const pushing = options.pushTo && (await startPushTo(options.pushTo));
+  const content: ContentOptions = {
+    ...options,
+    load: { repository, verify, tmpDir, maxDecompressedSize, strict },
+    prepare: (m: ImageModel) => applyPolicy(m, policy),
+    ...(pushing && { onReload: (m: ImageModel) => pushing.reloaded(m) }),
+  };
   const throttle = startThrottle(options);
   const stagesOf: StagesOf = (live, readiness) => buildStages(auth, options.metrics ?? true, live, readiness, ui, throttle);
   const serving = await serveContent(content, { platform: options.platform, logger, tls: tls?.pair }, stagesOf);
@@ -120,6 +130,8 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   for (const line of tls?.banner ?? []) console.log(line);
   for (const line of warnings) console.log(printable(`warning: ${line}`));
   if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
+  // The first push is queued before watching starts: a reload's push always comes after it.
+  pushing?.start(model);
   // Watching before the listening line: an archive moved in as soon as that line is read is seen.
   live.start();
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
@@ -131,6 +143,12 @@ async function startTls(o: ServeOptions) {
   if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsSelfSigned === undefined) return undefined;
   const { serverTls } = await import('./tls/serve.js');
   return serverTls({ cert: o.tlsCert, key: o.tlsKey, selfSignedDir: o.tlsSelfSigned, advertised: o.advertise });
+}
+
+/** The push code is loaded only when --push-to is given; its lines start with `push-to: `. */
+async function startPushTo(o: PushToOptions): Promise<PushFollower> {
+  const [{ createPushTo }, { followReloads }] = await Promise.all([import('./push/serve.js'), import('./serve-push.js')]);
+  return followReloads(createPushTo(o), o.to, (line) => process.stderr.write(`push-to: ${line}\n`));
 }
 
 /** A host clock earlier than this build or the newest image (src/clock.ts). */

@@ -33,6 +33,8 @@ export interface LiveOptions {
   swap(model: ImageModel, pinned: ReadonlyMap<string, FileIdentity>): Promise<void>;
   /** A served file changed on disk: the registry checks its files now and stops serving changed ones. */
   recheck(): void;
+  /** After a reload is served and logged, with the model now served (`serve --push-to`). */
+  reloaded?(model: ImageModel): void;
   /** Watch folders and rescan them (false: content changes only on SIGHUP). */
   watch: boolean;
   /** How long a file must stay unchanged before it is read. */
@@ -209,7 +211,10 @@ export class LiveContent {
       this.reloads.failed++;
       const count = this.model?.images.length ?? 0;
       log.error(`content reload failed, still serving the ${count} image${count === 1 ? '' : 's'} loaded before: ${printable((error as Error).message ?? String(error))}`);
+      return;
     }
+    // Outside the try: a listener's mistake is not a failed load of content already served.
+    if (this.model !== undefined) this.options.reloaded?.(this.model);
   }
 
   /** True when some file of `target` is no longer as it was when the load began. */

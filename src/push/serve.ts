@@ -8,7 +8,7 @@
 // at each attempt: a CA copied into place or a `docker login` while the seed waits is taken up.
 //
 // `createPushTo` gives a pusher whose `push(model)` can be called again for content added later
-// (live content): pushes run one after another, each waits for the target, and a push of what the
+// (live content: src/serve-push.ts decides what to hand it after each reload): pushes run one after another, each waits for the target, and a push of what the
 // target already holds only HEADs it (blobs and manifests present are skipped), so it is idempotent.
 import type { ImageModel } from '../model.js';
 import { ConnectError, connect, describeNetworkError, PUSH_TO_HINTS } from '../client/connect.js';
@@ -48,11 +48,6 @@ export function createPushTo(o: PushToOptions): PushTo {
   };
 }
 
-/** Polls the target until it answers, then pushes; never throws. */
-export function pushWhenReady(model: ImageModel, o: PushToOptions): Promise<boolean> {
-  return createPushTo(o).push(model);
-}
-
 async function pushOnce(model: ImageModel, o: PushToOptions): Promise<boolean> {
   try {
     const target = parseTarget(o.to);
@@ -73,11 +68,12 @@ function credentialOptions(o: PushToOptions) {
 async function waitForTarget(target: Target, o: PushToOptions): Promise<void> {
   const waitMs = o.waitMs ?? PUSH_WAIT_MS;
   const started = Date.now();
-  say(`waiting for ${target.host} to answer /v2/ (up to ${Math.round(waitMs / 1000)} s)`);
   let lastLog = 0;
   for (let attempt = 1; ; attempt++) {
     const reason = await probe(target, o);
     if (reason === undefined) return;
+    // Said only when there is a wait: a target that answers at once (a later push) gets no line.
+    if (attempt === 1) say(`waiting for ${target.host} to answer /v2/ (up to ${Math.round(waitMs / 1000)} s)`);
     const now = Date.now();
     if (now - started > waitMs) throw new ConnectError(`${target.host} did not accept the push within ${Math.round(waitMs / 1000)} s: ${reason}`);
     if (now - lastLog >= LOG_EVERY_MS) {

@@ -22,6 +22,8 @@ export interface ContentOptions {
   rescanMs?: number;
   /** Between the loaded model and the served one, at start and at each reload (a signature policy). */
   prepare?: (model: ImageModel) => ImageModel | Promise<ImageModel>;
+  /** Called with each model a reload swapped in, once it is served (`serve --push-to`). */
+  onReload?: (model: ImageModel) => void;
 }
 
 export interface Serving {
@@ -47,6 +49,7 @@ export async function serveContent(o: ContentOptions, options: RegistryOptions &
     load: o.load ?? {},
     archives: new LoadedArchives(),
     ...(o.prepare && { prepare: o.prepare }),
+    ...(o.onReload && { reloaded: o.onReload }),
     swap: async (model, pinned) => registry?.swap(model, pinned),
     recheck: () => void registry?.changedFiles(),
     watch: o.watch ?? true,
