@@ -1,7 +1,8 @@
 // `npm run bench -- --ui`: what the page's bookkeeping costs when nobody looks. The fixture served
 // twice side by side, with the page (the default) and with --no-ui, both --quiet; wrk loads a
 // manifest on each in turns (paired runs, so slow drift of the machine's load cancels), and the
-// server's CPU per request is read from /proc. Target: manifest req/s within 2%.
+// server's CPU per request is read from /proc. Target: manifest req/s within 2%. UI_BENCH_AA=1 runs
+// two identical --no-ui servers instead: the noise of this measurement on this machine.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,7 +31,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** `runs` paired wrk runs of `seconds` each: req/s and server CPU µs per request, page on and off. */
 export async function runUiBench({ runs, seconds, connections }) {
-  const servers = [await startSeed('page on', []), await startSeed('page off (--no-ui)', ['--no-ui'])];
+  const servers = process.env.UI_BENCH_AA ? [await startSeed('A (--no-ui)', ['--no-ui']), await startSeed('B (--no-ui)', ['--no-ui'])] : [await startSeed('page on', []), await startSeed('page off (--no-ui)', ['--no-ui'])];
   const samples = Object.fromEntries(servers.map((s) => [s.name, { rps: [], cpuUs: [] }]));
   try {
     for (let run = 0; run < runs; run++) {

@@ -9,18 +9,44 @@ import { bodyLength, type Reply } from './reply.js';
 /** Answers one request; resolves with the body bytes sent once the body is handed to the socket. */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<number>;
 
-/** Wraps the next handler: answers some requests itself, or passes them on (and may watch them). */
-export type Stage = (next: Handler) => Handler;
+/** What a stage may watch once a request is answered: its body bytes (0 when it failed). */
+export type After = (req: IncomingMessage, res: ServerResponse, bytes: number) => void;
+
+/**
+ * Wraps the next handler: answers some requests itself, or passes them on (and may watch them).
+ * `after`, when set, is called once each request is answered, from the one promise around() makes
+ * per request anyway: a stage that only watches the end costs no promise of its own.
+ */
+export type Stage = ((next: Handler) => Handler) & { after?: After };
 
 /** `stages[0]` is outermost. A stage that fails cuts the connection; it never crashes the server. */
 export function around(handler: Handler, stages: readonly Stage[]): Handler {
   if (stages.length === 0) return handler;
-  const composed = stages.reduceRight((next, stage) => stage(next), handler);
+  const composed = stages.reduceRight<Handler>((next, stage) => stage(next), handler);
+  const afters = stages.flatMap((s) => (s.after ? [s.after] : []));
+  const watch = (req: IncomingMessage, res: ServerResponse, bytes: number) => {
+    for (const after of afters) {
+      try {
+        after(req, res, bytes);
+      } catch {
+        // Watching must never fail the request.
+      }
+    }
+  };
+  const cut = (req: IncomingMessage, res: ServerResponse) => {
+    watch(req, res, 0);
+    res.destroy();
+    return 0;
+  };
+  if (afters.length === 0) return (req, res) => composed(req, res).catch(() => cut(req, res));
   return (req, res) =>
-    composed(req, res).catch(() => {
-      res.destroy();
-      return 0;
-    });
+    composed(req, res).then(
+      (bytes) => {
+        watch(req, res, bytes);
+        return bytes;
+      },
+      () => cut(req, res),
+    );
 }
 
 /** Writes a small in-memory reply from a stage (no body on HEAD); returns the body bytes sent. */

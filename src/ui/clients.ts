@@ -4,7 +4,7 @@
 // counted per chunk.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseBasic } from '../registry/basic.js';
-import type { Handler, Stage } from '../registry/stages.js';
+import type { Stage } from '../registry/stages.js';
 
 /** Past this many addresses the oldest are forgotten: a scanner cannot grow the table without bound. */
 const MAX_CLIENTS = 4096;
@@ -107,39 +107,36 @@ function rangeStart(range: string | undefined): number {
 
 /**
  * Outside auth: refused requests are recorded too. Only /v2/ requests are; the page's own are not.
- * A manifest request costs a map lookup and one string kept as asked (resolved when the page
- * reads it); only blob GETs and failures do more.
+ * Before a request: a map lookup (and, for a blob GET, its transfer). After it, from the promise
+ * around() makes anyway (Stage.after): a manifest answered 200 keeps its path as asked (resolved
+ * when the page reads it), a failure is an event. No promise or listener of its own per request.
  */
 export function trackerStage(tracker: ClientTracker): Stage {
-  return (next) => (req, res) => {
+  const transfers = new WeakMap<ServerResponse, Transfer>();
+  const stage: Stage = (next) => (req, res) => {
     const url = req.url ?? '';
-    if (!url.startsWith('/v2/')) return next(req, res);
-    const client = tracker.seen(req);
-    if (req.method === 'GET' && url.includes('/blobs/')) return trackTransfer(tracker, client, next, req, res, url);
-    return next(req, res).then((bytes) => {
-      if (res.statusCode === 200) {
-        if (url.includes('/manifests/')) client.manifests.add(url);
-      } else if (res.statusCode >= 400 && !(res.statusCode === 401 && req.headers.authorization === undefined)) {
-        // A 401 to a request without credentials is the challenge every client starts with, not a failure.
-        failed(tracker, client, req, res.statusCode);
+    if (url.startsWith('/v2/')) {
+      const client = tracker.seen(req);
+      if (req.method === 'GET' && url.includes('/blobs/')) {
+        const transfer: Transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten };
+        client.transfers.add(transfer);
+        transfers.set(res, transfer);
       }
-      return bytes;
-    });
+    }
+    return next(req, res);
   };
-}
-
-function trackTransfer(tracker: ClientTracker, client: ClientRecord, next: Handler, req: IncomingMessage, res: ServerResponse, url: string): Promise<number> {
-  const transfer: Transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten };
-  client.transfers.add(transfer);
-  const finish = (bytes: number) => {
-    finishTransfer(tracker, client, transfer, res, bytes);
-    if (res.statusCode >= 400) failed(tracker, client, req, res.statusCode);
-    return bytes;
+  stage.after = (req, res, bytes) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/v2/')) return;
+    const client = tracker.clients.get(req.socket.remoteAddress ?? 'unknown');
+    if (client === undefined) return;
+    const transfer = transfers.get(res);
+    if (transfer !== undefined) finishTransfer(tracker, client, transfer, res, bytes);
+    else if (res.statusCode === 200 && url.includes('/manifests/')) client.manifests.add(url);
+    // A 401 to a request without credentials is the challenge every client starts with, not a failure.
+    if (res.statusCode >= 400 && !(res.statusCode === 401 && req.headers.authorization === undefined)) failed(tracker, client, req, res.statusCode);
   };
-  return next(req, res).then(finish, (error: unknown) => {
-    finish(0);
-    throw error;
-  });
+  return stage;
 }
 
 function finishTransfer(tracker: ClientTracker, client: ClientRecord, t: Transfer, res: ServerResponse, bytes: number): void {
