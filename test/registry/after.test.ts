@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { around, type Stage } from '../../src/registry/stages.js';
 
 const req = { url: '/v2/x/manifests/1' } as IncomingMessage;
-const res = () => ({ destroyed: false, destroy() { this.destroyed = true; } }) as unknown as ServerResponse & { destroyed: boolean };
+function res(): ServerResponse & { destroyed: boolean } {
+  const r = { destroyed: false, destroy: () => void (r.destroyed = true) };
+  return r as unknown as ServerResponse & { destroyed: boolean };
+}
 
 function watching(seen: number[]): Stage {
   const stage: Stage = (next) => next;
