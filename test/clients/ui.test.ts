@@ -116,9 +116,9 @@ describe.skipIf(unavailable !== undefined)('the page, in a browser, during a pul
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     // The button says what it did once the clipboard answers (an await in the page), for 1.5 s.
-    // (Page code as text: the tests are type-checked without the DOM's types.)
-    await page.waitForFunction("/^(Copied|Selected)$/.test(document.querySelector('#images button[data-copy]')?.textContent ?? '')", undefined, { timeout: 5_000, polling: 50 });
-    expect(await page.evaluate("document.activeElement?.getAttribute('data-copy')")).toMatch(/^docker pull /);
+    // Locators, not page code: the page's CSP forbids eval, which polling page code would need.
+    await expect.poll(() => page.locator('#images button[data-copy]').first().textContent(), { timeout: 5_000, interval: 50 }).toMatch(/^(Copied|Selected)$/);
+    expect(await page.locator(':focus').getAttribute('data-copy')).toMatch(/^docker pull /);
 
     mkdirSync(join(REPO_ROOT, 'artifacts'), { recursive: true });
     await page.screenshot({ path: ARTIFACT, fullPage: true });
