@@ -151,8 +151,10 @@ describe('log lines', () => {
       const res = await fetch(`http://127.0.0.1:${run.port}/v2/`, { headers: { authorization: `Basic ${Buffer.from('alice:wrong-pw').toString('base64')}` } });
       expect(res.status).toBe(401);
       await res.arrayBuffer();
-      await until(() => run.output().includes('401'), 'the 401 line');
-      const line = run.output().split('\n').find((l) => l.includes('401'))!;
+      // The banner's pull lines carry the port, which may itself contain 401: look for the access line only.
+      const is401 = (l: string) => l.startsWith('GET /v2/ 401 ') || l.includes('"status":401');
+      await until(() => run.output().split('\n').some(is401), 'the 401 line');
+      const line = run.output().split('\n').find(is401)!;
       if (format === 'text') expect(line).toMatch(/^GET \/v2\/ 401 \d+ \d+ms from 127\.0\.0\.1 user "alice"$/);
       else expect(JSON.parse(line)).toMatchObject({ method: 'GET', path: '/v2/', status: 401, client: '127.0.0.1', user: 'alice' });
       expect(run.output()).not.toContain('wrong-pw');
