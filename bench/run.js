@@ -64,8 +64,8 @@ const USAGE = `usage: node bench/run.js [options]
   --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
   --zstd-mib N       its image size (default 512); --runs sets its runs
-  --ui               only the page's cost when nobody looks (bench/ui.js): manifest req/s with the page and --no-ui,
-                     --wrk-runs paired runs of --wrk-seconds
+  --ui               only the page's cost when nobody looks (bench/ui.js): manifest req/s with the page and two
+                     --no-ui servers (their difference is the noise), --wrk-runs rounds of --wrk-seconds each
   --talos            only Talos' image cache (bench/talos.js): flat folder and OCI cache image against gzip -dc
   --talos-images N, --talos-mib N   its images and total MiB of layers (default 8, 512); --runs sets its runs
   --memory           run only the memory section (peak RSS, 4 vs --memory-clients pulls; one-stream MiB/s)

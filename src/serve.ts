@@ -179,7 +179,7 @@ function startThrottle(o: ServeOptions): Throttle | undefined {
  * let through. Metrics and readiness follow the content served now.
  */
 function buildStages(auth: Stage | undefined, metrics: boolean, live: LiveContent, changedFiles: () => readonly string[], ui: Ui | undefined, throttle: Throttle | undefined): Stage[] {
-  const seed = () => ({ images: live.images, reloads: live.reloads });
+  const seed = () => ({ images: live.images, refusedImages: live.refusedImages, reloads: live.reloads });
   const extra = throttle ? throttleMetrics(throttle) : [];
   return [
     ...(metrics ? [metricsStage(seed, extra)] : []),

@@ -64,9 +64,14 @@ export class LiveContent {
 
   constructor(private readonly options: LiveOptions) {}
 
-  /** Images served now. */
+  /** Images served now: a signature policy's refused images and the signatures attached to images are not. */
   get images(): number {
-    return this.model?.images.length ?? 0;
+    return this.model?.images.filter((r) => r.trust === undefined || 'signedBy' in r.trust).length ?? 0;
+  }
+
+  /** Images a signature policy refuses now (0 without one). */
+  get refusedImages(): number {
+    return this.model?.images.filter((r) => r.trust !== undefined && 'refused' in r.trust).length ?? 0;
   }
 
   /** The start-up load (its errors stop start-up); `serve` makes the registry from its result. */

@@ -69,6 +69,8 @@ const METHOD_NAMES = ['GET', 'HEAD', 'other'];
 export interface SeedFigures {
   /** Images the current snapshot serves. */
   images: number;
+  /** Images the current snapshot refuses (a signature policy); absent: none. */
+  refusedImages?: number;
   /** Reloads of content while serving, by result. */
   reloads: { ok: number; failed: number };
 }
@@ -106,7 +108,8 @@ export class HttpStats {
       metric('http_request_duration_seconds', 'Time from request to the last body byte handed to the socket', 'histogram', () => histogramValues('http_request_duration_seconds', DURATION_BUCKETS, slots(), (s) => s.duration)),
       metric('http_response_size_bytes', 'Response body bytes', 'histogram', () => histogramValues('http_response_size_bytes', SIZE_BUCKETS, slots(), (s) => s.size)),
       metric('http_requests_inflight', 'Requests being answered', 'gauge', () => [...this.handlers.values()].map((h) => ({ labels: { handler: h.handler }, value: h.inflight }))),
-      metric('seed_registry_images', 'Images served now (tags and untagged manifests of the current content)', 'gauge', () => [{ labels: {}, value: seed().images }]),
+      metric('seed_registry_images', 'Images served now (tags and untagged manifests of the current content; not those a signature policy refuses, nor signatures)', 'gauge', () => [{ labels: {}, value: seed().images }]),
+      metric('seed_registry_images_refused', 'Images of the current content a signature policy refuses (--signed-by)', 'gauge', () => [{ labels: {}, value: seed().refusedImages ?? 0 }]),
       metric('seed_registry_reloads_total', 'Reloads of changed inputs while serving, by result (ok, failed)', 'counter', () => {
         const { reloads } = seed();
         return [{ labels: { result: 'ok' }, value: reloads.ok }, { labels: { result: 'failed' }, value: reloads.failed }];

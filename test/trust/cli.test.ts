@@ -1,10 +1,12 @@
 // The real binary with a policy: `inspect --signed-by` reports per image, a policy mistake is one line.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+
+const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/seed-registry.js');
@@ -24,6 +26,26 @@ describe('seed-registry with a signature policy', () => {
     expect(res.stdout).toMatch(new RegExp(`trust {4}signed by ${KEY.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     const json = JSON.parse(seed('inspect', '--tar', FIXTURE, '--signed-by', KEY, '--json').stdout) as { images: { tag: string; trust: object }[] };
     expect(json.images.find((i) => i.tag === '2')?.trust).toMatchObject({ refused: { reason: 'unsigned' } });
+  });
+
+  it('serve --signed-by: /metrics counts the served images apart from the refused ones (signatures in neither)', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--tar', FIXTURE, '--signed-by', KEY, '--port', '0', '--host', '127.0.0.1', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          output += d.toString();
+          const m = LISTENING.exec(output);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+      });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^seed_registry_images 2$/m);
+      expect(metrics).toMatch(/^seed_registry_images_refused 1$/m);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it.each([
