@@ -72,7 +72,7 @@ export async function bundleScript(outfile, { runtime } = {}) {
   const result = await build({
     ...common,
     plugins: runtime === undefined ? [] : [lazyBuiltins(runtime)],
-    stdin: { contents: "import { main } from './src/cli.ts'; export const started = main();", resolveDir: ROOT, loader: 'ts' },
+    stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' },
     outfile,
     format: 'cjs',
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
