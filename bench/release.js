@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { start, stop, waitForOutput } from './proc.js';
 import { ratio, summarize } from './stats.js';
+import { installedCopy } from './installed.js';
 import { PINNED, RELEASE_LINE, obtainNode } from '../scripts/release/node-binary.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -51,7 +52,9 @@ async function timeToListening(command, args) {
 
 /** `archive`: the tar served (default the fixture; `--release-mib` makes a 4-layer one of that size). */
 export async function measureRelease({ runs, executable, tmpDir, archive = FIXTURE }) {
-  const exe = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
+  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
+  // Started from a copy, as a host has it (bench/installed.js).
+  const exe = installedCopy(built, tmpDir);
   const serve = ['--tar', archive, '--port', '0', '--host', '127.0.0.1', '--quiet'];
   const contenders = {
     executable: [exe, serve],
@@ -70,7 +73,7 @@ export async function measureRelease({ runs, executable, tmpDir, archive = FIXTU
   const wallRatio = ratio(wall.executable, wall.script);
   const floorRatio = ratio(wall.executable, wall.floor);
   return {
-    executable: exe, archive: archive === FIXTURE ? 'fixtures/seed-image.tar' : archive, archiveSize: statSync(archive).size, size: statSync(exe).size, wall, cpu,
+    executable: built, archive: archive === FIXTURE ? 'fixtures/seed-image.tar' : archive, archiveSize: statSync(archive).size, size: statSync(built).size, wall, cpu,
     ratio: wallRatio, cpuRatio: ratio(cpu.executable, cpu.script), target: TARGET, met: wallRatio <= TARGET,
     floorRatio, floorCpuRatio: ratio(cpu.executable, cpu.floor), floorTarget: FLOOR_TARGET, floorMet: floorRatio <= FLOOR_TARGET, node: `v${PINNED[RELEASE_LINE].version}`, load: loadAverage(),
   };

@@ -19,6 +19,7 @@ import { MEMORY_DEFAULTS, measureMemory, memoryImage, renderMemory } from './mem
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
 import { measureRelease, renderRelease } from './release.js';
+import { installedCopy } from './installed.js';
 import { renderZstd, runZstdBench } from './zstd.js';
 import { renderTalos, runTalosBench } from './talos.js';
 import { renderUi, runUiBench } from './ui.js';
@@ -190,6 +191,8 @@ async function main() {
   if (opts.caps) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\n${renderCaps(await runCapsBench(opts.sizes))}`);
   const tmpDir = mkdtempSync(join(tmpdir(), 'seed-registry-bench-'));
   const ctx = { tmpDir, nginxRoots: new Set() };
+  // --seed-exe: measured as a host has it (bench/installed.js).
+  if (process.env.SEED_REGISTRY_BENCH_EXE) process.env.SEED_REGISTRY_BENCH_EXE = installedCopy(process.env.SEED_REGISTRY_BENCH_EXE, tmpDir);
   const cleanup = () => {
     killAllSync();
     rmSync(tmpDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // (docs/benchmarks.md). tsc still type-checks everything (npm run build).
 // The bundle inlines every runtime dependency, so the npm package has none to install.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -77,9 +77,20 @@ export async function bundleScript(outfile, { runtime } = {}) {
     format: 'cjs',
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
     define: { ...defines(false), 'import.meta.url': 'undefined' },
+    // The executable holds its script as a V8 string for as long as it runs. Without comments and
+    // indentation it is 2.1 MB instead of 3.0; and only pure ASCII is kept as one byte a character:
+    // one non-ASCII character (a comment of a dependency) makes V8 hold all of it as UTF-16.
+    // Measured on Node 26.12.1: 3.7 MiB less anonymous memory once listening (docs/release.md).
+    minifyWhitespace: true,
+    charset: 'ascii',
+    write: false,
     // Which files went in: the release's SBOM lists the packages they come from.
     metafile: true,
   });
+  // charset 'ascii' escapes strings and identifiers; legal comments (licence notices, kept) may
+  // still hold a name such as "W\u00e4rting": escaped the same way, which a comment does not mind.
+  const [file] = result.outputFiles;
+  writeFileSync(outfile, file.text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
   return result.metafile;
 }
 

@@ -1,7 +1,17 @@
 // Host addresses as people and clients write them: `HOST[:PORT]`, `[IPv6]:PORT`, and which of them
 // stay on this machine. One grammar for `--advertise`, `configure --registry` and push's target, one
 // loopback rule for the auth-over-HTTP refusal and push's plain-HTTP fallback.
-import { isIP } from 'node:net';
+import { isIP as netIsIP, isIPv4 } from 'node:net';
+
+/**
+ * node:net's isIP, without compiling its IPv6 pattern for text that cannot be IPv6 (every IPv6
+ * form has a colon; host names and IPv4 addresses have none). That pattern's first use costs
+ * about 6 ms of CPU on Node 26, a tenth of the start-up's own work.
+ */
+export function isIP(value: string): 0 | 4 | 6 {
+  if (!value.includes(':')) return isIPv4(value) ? 4 : 0;
+  return netIsIP(value) as 0 | 4 | 6;
+}
 
 /** A host, and a port when one was written. */
 export interface HostPort {
@@ -34,7 +44,7 @@ function withPort(value: string, host: string, port: string | undefined): HostPo
 
 /** `host:port` as a client writes it (IPv6 in brackets). */
 export function hostPort(host: string, port: number): string {
-  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** One spelling per address: `0:0:0:0:0:0:0:1` and `::1` are the same. */

@@ -1,7 +1,7 @@
 // Where the seed listens and the addresses a banner can honestly tell clients to pull from.
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { hostPort } from '../address.js';
+import { hostPort, isIP } from '../address.js';
 import { ListenError, listenProblem } from '../os-errors.js';
 import type { Advertised } from '../tls/sans.js';
 

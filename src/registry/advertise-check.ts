@@ -2,9 +2,9 @@
 // names follow it. An address no interface of this host has, or a port other than the one bound,
 // is either a mistake (nodes will fail to connect) or a NAT or port-forward in front of the seed
 // (then it is right): one warning line each, saying both, so a mistake is seen at start.
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { hostPort, normalizeIp } from '../address.js';
+import { hostPort, isIP, normalizeIp } from '../address.js';
 import type { Advertised } from '../tls/sans.js';
 import { isWildcard } from './addresses.js';
 
@@ -14,8 +14,10 @@ function ownAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>): Set<stri
 }
 
 /** One line (without `warning: `) per advertised address that this host cannot be reached at as given. */
-export function advertiseWarnings(advertised: readonly Advertised[], bound: AddressInfo, interfaces = networkInterfaces()): string[] {
-  const own = ownAddresses(interfaces);
+export function advertiseWarnings(advertised: readonly Advertised[], bound: AddressInfo, interfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
+  // Nothing advertised, nothing to check: the interfaces are not even listed (start-up time).
+  if (advertised.length === 0) return [];
+  const own = ownAddresses(interfaces ?? networkInterfaces());
   const listening = isWildcard(bound.address) ? undefined : normalizeIp(bound.address);
   const lines: string[] = [];
   for (const a of advertised) {

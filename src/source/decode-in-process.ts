@@ -12,9 +12,9 @@ export async function decodeStream(input: Input, decoder: Transform, fd: number,
   await pipeline([...input, decoder, guard(watch), toDescriptor(fd)]);
 }
 
-export async function decodeBlocks(input: Input, start: (onBlock: (block: Uint8Array) => void) => BlockDecoder, fd: number, watch: DecodeWatch): Promise<void> {
+export async function decodeBlocks(input: Input, start: (onBlock: (block: Uint8Array) => void) => Promise<BlockDecoder>, fd: number, watch: DecodeWatch): Promise<void> {
   const tally = new Tally(watch);
-  const decoder = start((block) => {
+  const decoder = await start((block) => {
     for (let at = 0; at < block.length; ) at += writeSync(fd, block, at, block.length - at);
     tally.add(block);
   });

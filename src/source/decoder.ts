@@ -14,7 +14,7 @@ export type Decoder =
   /** A command line that decodes stdin to stdout; it writes the temporary file itself. */
   | { kind: 'command'; argv: string[] }
   /** A synchronous decoder whose blocks are written as they come (fzstd). */
-  | { kind: 'blocks'; start: (onBlock: (block: Uint8Array) => void) => BlockDecoder };
+  | { kind: 'blocks'; start: (onBlock: (block: Uint8Array) => void) => Promise<BlockDecoder> };
 
 /**
  * Output chunk of a node:zlib decoder: the default 16 KiB made every chunk a trip through the thread

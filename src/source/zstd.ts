@@ -6,7 +6,7 @@
 // SEED_REGISTRY_ZSTD=zlib|command|js forces one (tests, benchmarks).
 import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { Decompress } from 'fzstd';
+import type { Decompress } from 'fzstd';
 import { type BlockDecoder, type Decoder, ZLIB_CHUNK } from './decoder.js';
 import { onPath } from './on-path.js';
 
@@ -47,7 +47,9 @@ function nativeZstd(): ZstdFactory | undefined {
  * bomb (a few bytes decode to a 128 KiB block of zeros) is stopped by the caller's limit, never
  * gathered in memory.
  */
-export function fzstdBlocks(onBlock: (block: Uint8Array) => void): BlockDecoder {
+export async function fzstdBlocks(onBlock: (block: Uint8Array) => void): Promise<BlockDecoder> {
+  // Loaded only here: its tables are built when it loads, and most hosts decode with the command or node:zlib.
+  const { Decompress } = await import('fzstd');
   let decoder: Decompress | undefined;
   return {
     push(chunk) {

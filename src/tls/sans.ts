@@ -1,7 +1,6 @@
 // Which names a server certificate must carry, and `--advertise HOST[:PORT]`.
-import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { type HostPort, normalizeIp, parseHostPort } from '../address.js';
+import { type HostPort, isIP, normalizeIp, parseHostPort } from '../address.js';
 import type { San } from './x509.js';
 
 /** An address nodes reach the seed at; no port means the port the seed listens on. */

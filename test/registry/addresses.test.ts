@@ -1,6 +1,7 @@
 // Where the seed listens by default, and the addresses the banner offers.
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../src/address.js';
+import { isIP as netIsIP } from 'node:net';
+import { hostPort, isIP, isLoopback } from '../../src/address.js';
 import { boundUrl, listenDefault, reachableAt } from '../../src/registry/addresses.js';
 
 const bound = (address: string, family: string, port = 5000) => ({ address, family, port });
@@ -43,5 +44,15 @@ describe('reachableAt', () => {
   it.each([['127.0.0.1', true], ['::1', true], ['[::1]', true], ['localhost', true], ['0.0.0.0', false], ['::', false], ['10.0.0.1', false],
     ['127.5.5.5', true], ['::ffff:127.0.0.1', true], ['0:0:0:0:0:0:0:1', true], ['seed.localhost', true], ['127.example.com', false], ['::ffff:10.0.0.1', false]])('isLoopback(%s) = %s', (host, expected) => {
     expect(isLoopback(host)).toBe(expected);
+  });
+});
+
+describe('isIP', () => {
+  // The same answers as node:net's, which it skips for text without a colon.
+  it.each(['127.0.0.1', '10.0.0.256', '01.2.3.4', 'localhost', 'seed.example', '', '::', '::1', 'fe80::1%eth0', '::ffff:10.0.0.1', '1:2:3:4:5:6:7:8:9', 'fd00:0::5', 'host:5000', '[::1]'])('isIP(%j) is node:net\'s', (value) => {
+    expect(isIP(value)).toBe(netIsIP(value));
+  });
+  it('hostPort brackets IPv6 only', () => {
+    expect([hostPort('::1', 5000), hostPort('10.0.0.1', 80), hostPort('seed.example', 443)]).toEqual(['[::1]:5000', '10.0.0.1:80', 'seed.example:443']);
   });
 });

@@ -62,7 +62,7 @@ describe('compressed archives', () => {
 
   it('decodes zstd with the pure-JS decoder too (the one Node 20 uses)', async () => {
     const chunks: Buffer[] = [];
-    const decoder = fzstdBlocks((block) => chunks.push(Buffer.from(block)));
+    const decoder = await fzstdBlocks((block) => chunks.push(Buffer.from(block)));
     const zst = await readFile(ZST);
     for (let at = 0; at < zst.length; at += 100) decoder.push(zst.subarray(at, at + 100));
     decoder.end();
