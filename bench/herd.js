@@ -12,6 +12,7 @@ import { summarize } from './stats.js';
 import { writeDistributionStorage } from './distribution-storage.js';
 import { tlsPeers } from './herd-tls.js';
 import { CORES, childTimes, herdMeter } from './herd-cpu.js';
+import { curlHerd } from './herd-curl.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const PULL_TIMEOUT_MS = 30 * 60_000;
@@ -59,7 +60,13 @@ const distribution = {
 
 // `pull` is what a first boot does (fetch, verify, unpack); `fetch` stops at the content store, so the
 // figure is the server and the transfer, without the nodes' unpacking (which dominates on few cores).
-const COMMANDS = { pull: ['images', 'pull', '--plain-http'], fetch: ['content', 'fetch', '--plain-http'] };
+const COMMANDS = { pull: ['images', 'pull', '--plain-http'], fetch: ['content', 'fetch', '--plain-http'], curl: [] };
+/** What the nodes run, in the log and the report. */
+const NODES = {
+  pull: (n) => `${n} containerd instances, \`ctr images pull\` (fetch and unpack)`,
+  fetch: (n) => `${n} containerd instances, \`ctr content fetch\` (into the content store, no unpack)`,
+  curl: (n) => `${n} curl clients, each fetching every layer at once into /dev/null (no containerd)`,
+};
 
 /**
  * The ctr command of a herd node: plain HTTP, or HTTPS verified against `ca`. containerd 1.6 talks
@@ -100,7 +107,7 @@ async function herdOnce(server, image, nodes, mode, ca) {
 
 /** Runs the herd against seed-registry and distribution, `runs` times each, alternating. */
 export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull', tls = false }) {
-  if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull or fetch, got ${mode}`);
+  if (!COMMANDS[mode]) throw new Error(`--herd-mode: expected pull, fetch or curl, got ${mode}`);
   const secure = tls ? tlsPeers(join(tmpDir, 'herd-tls')) : undefined;
   const peers = secure?.peers ?? [seed, distribution];
   const samples = Object.fromEntries(peers.map((p) => [p.name, []]));
@@ -111,11 +118,12 @@ export async function measureHerd(image, { nodes, runs, tmpDir, mode = 'pull', t
       await execFileAsync('sync');
       const server = await peer.start(image, tmpDir);
       try {
-        const { wall, each, cpu: seconds, used } = await herdOnce(server, image, nodes, mode, secure?.ca);
+        const once = mode === 'curl' ? curlHerd(server, image, nodes, secure?.ca) : herdOnce(server, image, nodes, mode, secure?.ca);
+        const { wall, each, cpu: seconds, used } = await once;
         samples[peer.name].push(wall);
         cpu[peer.name].push(seconds);
         usage[peer.name].push(used);
-        log(`${peer.name} herd ${run + 1}: ${nodes} × ctr ${COMMANDS[mode].slice(0, 2).join(' ')}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s), ` +
+        log(`${peer.name} herd ${run + 1}: ${NODES[mode](nodes)}, all done in ${wall.toFixed(1)} s (each ${each.map((s) => s.toFixed(1)).join(', ')} s), ` +
           `CPU s: server ${seconds.toFixed(1)}, nodes ${used.nodes.toFixed(1)}, machine ${used.machine.toFixed(1)} of ${(wall * CORES).toFixed(1)}; ` +
           `server main thread waited for a CPU ${used.serverWait.toFixed(1)} s (${used.serverSlices} slices)`);
       } finally {
@@ -150,11 +158,10 @@ export function renderHerd(results, image, nodes, mode = 'pull', tls = false) {
   const [seedWall, distWall] = [results['seed-registry'], results.distribution];
   const mib = image.size / 2 ** 20;
   return [
-    `First-boot herd: ${nodes} containerd instances, \`ctr ${COMMANDS[mode].slice(0, 2).join(' ')}\` ` +
-      `(${mode === 'pull' ? 'fetch and unpack' : 'into the content store, no unpack'}) of one ${mib.toFixed(0)} MiB image ` +
+    `First-boot herd: ${NODES[mode](nodes)} of one ${mib.toFixed(0)} MiB image ` +
       `(${image.layers.length} uncompressed layers) at once, over ${tls ? 'HTTPS (both servers on the seed\'s --tls-self-signed certificate, verified by the nodes)' : 'plain HTTP'} on loopback; wall time until all are done.`,
     '',
-    `CPU seconds (user + system) over the herd, medians: the server's; the nodes' (containerd and ctr); the machine's (${seedWall.cores} CPUs, everything running on it); and how long the server's main thread was runnable but waiting for a CPU.`,
+    `CPU seconds (user + system) over the herd, medians: the server's; the nodes' (containerd and ctr, or curl); the machine's (${seedWall.cores} CPUs, everything running on it); and how long the server's main thread was runnable but waiting for a CPU.`,
     '',
     '| server | all done | aggregate served | server CPU | nodes CPU | machine busy | server main thread waiting |',
     '|---|---|---|---|---|---|---|',

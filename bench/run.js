@@ -78,7 +78,8 @@ const USAGE = `usage: node bench/run.js [options]
                      seed-registry against distribution (results: .bench/herd.json)
   --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
   --herd-nodes N     (default 8), --herd-runs N (default 1)
-  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)
+  --herd-mode M      pull (ctr images pull: fetch and unpack, default), fetch (ctr content fetch),
+                     or curl (curl clients, no containerd: the server's cost with clients never the bottleneck)
   --herd --tls       the herd over HTTPS: distribution on the seed's own --tls-self-signed certificate (bench/herd-tls.js)
   --caps             only the bandwidth caps (bench/caps.js): the rate held by --max-bandwidth and by
                      --max-client-bandwidth with --caps-clients pulling, and manifest latency meanwhile
