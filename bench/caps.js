@@ -91,12 +91,13 @@ async function phase(image, args, { clients, seconds, addresses, withManifests, 
     benchLoop.disable();
     const [, seen] = await Promise.all([Promise.all(loops), manifests]);
     await stop(proc);
-    const server = JSON.parse(readFileSync(watchFile, 'utf8'));
+    // Written by the seed as it exits (bench/server-watch.js); only the manifest phase reports it.
+    const server = withManifests ? JSON.parse(readFileSync(watchFile, 'utf8')) : undefined;
     const window = (marks.end.t - marks.start.t) / 1000;
     const perClient = bytes.map((_, i) => (marks.end.bytes[i] - marks.start.bytes[i]) / window);
     const sort = (xs) => [...xs].sort((a, b) => a - b);
     const latencies = seen && { inline: sort(seen.inline), apart: sort(seen.apart), served: sort(server.served), apartLoop: seen.apartLoop };
-    return { window, perClient, total: perClient.reduce((a, b) => a + b, 0), latencies, loops: { seed: server.loop, bench: delaySummary(benchLoop) } };
+    return { window, perClient, total: perClient.reduce((a, b) => a + b, 0), latencies, loops: { seed: server?.loop, bench: delaySummary(benchLoop) } };
   } finally {
     await stop(proc);
   }
