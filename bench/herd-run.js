@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { measureHerd, renderHerd } from './herd.js';
 import { ensureImage } from './images.js';
 import { killAllSync, stopAll } from './proc.js';
+import { execFileSync } from 'node:child_process';
+import { seedCommand } from './peers.js';
+
+/** What the seed ran on: the single executable, or the Node running bin/seed-registry.js. */
+function seedRuntime() {
+  const [command, ...rest] = seedCommand();
+  return rest.length === 0 ? `the single executable ${command}` : `Node ${execFileSync(command, ['--version'], { encoding: 'utf8' }).trim()}`;
+}
 
 export async function runHerd(opts, root) {
   const { sizes } = opts;
@@ -20,10 +28,11 @@ export async function runHerd(opts, root) {
     const mode = opts.herdMode;
     const results = await measureHerd(image, { nodes: sizes['herd-nodes'], runs: Math.max(1, sizes['herd-runs']), tmpDir, mode, tls: opts.tls });
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
-    console.log(`Run: \`${command}\`\n\n${renderHerd(results, image, sizes['herd-nodes'], mode, opts.tls)}`);
+    const runtime = seedRuntime();
+    console.log(`Run: \`${command}\` (seed-registry on ${runtime})\n\n${renderHerd(results, image, sizes['herd-nodes'], mode, opts.tls)}`);
     const out = join(root, '.bench/herd.json');
     mkdirSync(join(root, '.bench'), { recursive: true });
-    writeFileSync(out, `${JSON.stringify({ command, mode, tls: opts.tls, nodes: sizes['herd-nodes'], imageBytes: image.size, results }, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify({ command, runtime, mode, tls: opts.tls, nodes: sizes['herd-nodes'], imageBytes: image.size, results }, null, 2)}\n`);
     console.error(`results: ${out}`);
   } finally {
     await stopAll();

@@ -2,16 +2,14 @@
 // CA and certificate (--tls-self-signed) and distribution serves the very same certificate, so both
 // pay the same encryption (over plain HTTP distribution sends with sendfile, which Node cannot).
 // The nodes verify the certificate against the CA (ctr --tlscacert), by 127.0.0.1, which it names.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { freePort, start, stop, waitForOutput } from './proc.js';
 import { trustCa, waitFor200 } from './http.js';
+import { seedCommand } from './peers.js';
 import { writeDistributionStorage } from './distribution-storage.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
-const SEED_BIN = join(ROOT, 'bin/seed-registry.js');
 const READY_TIMEOUT_MS = 60_000;
 const ACCEPT = { accept: 'application/vnd.docker.distribution.manifest.v2+json' };
 
@@ -25,7 +23,8 @@ export function tlsPeers(certs) {
   const seed = {
     name: 'seed-registry',
     async start(image) {
-      const proc = start(process.execPath, [SEED_BIN, '--tar', image.path, '--port', '0', '--host', '127.0.0.1', '--quiet', '--tls-self-signed', certs], { name: 'seed-registry' });
+      const [command, ...args] = seedCommand();
+      const proc = start(command, [...args, '--tar', image.path, '--port', '0', '--host', '127.0.0.1', '--quiet', '--tls-self-signed', certs], { name: 'seed-registry' });
       try {
         const [, port] = await waitForOutput(proc, /listening on https:\/\/127\.0\.0\.1:(\d+)/, READY_TIMEOUT_MS);
         trustCa(readFileSync(join(certs, 'ca.crt')));

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileAsync, freePort, start, stop, waitForOutput } from './proc.js';
 import { MANIFEST_ACCEPT, waitFor200 } from './http.js';
+import { obtainNode } from '../scripts/release/node-binary.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const SEED_BIN = join(ROOT, 'bin/seed-registry.js');
@@ -34,10 +35,19 @@ async function untilManifest(proc, base, image, startedAt) {
   return instance(proc, base, image, startedAt, readyAt);
 }
 
-/** `node bin/seed-registry.js`, or the single executable named by --seed-exe (SEED_REGISTRY_BENCH_EXE). */
+/**
+ * `node bin/seed-registry.js`, or the single executable named by --seed-exe (SEED_REGISTRY_BENCH_EXE).
+ * --seed-node (SEED_REGISTRY_BENCH_NODE) picks the Node: a path, or a release line pinned in
+ * scripts/release/node-binary.mjs ("26": what the single executable is built on); node options for
+ * the seed alone (--cpu-prof, which NODE_OPTIONS refuses) come from SEED_REGISTRY_BENCH_NODE_ARGS.
+ */
 export function seedCommand() {
   const exe = process.env.SEED_REGISTRY_BENCH_EXE;
-  return exe ? [exe] : [process.execPath, SEED_BIN];
+  if (exe) return [exe];
+  const wanted = process.env.SEED_REGISTRY_BENCH_NODE;
+  const node = !wanted ? process.execPath : /^\d+$/.test(wanted) ? obtainNode(wanted, process.arch) : resolve(wanted);
+  const nodeArgs = (process.env.SEED_REGISTRY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [node, ...nodeArgs, SEED_BIN];
 }
 
 export const seed = {

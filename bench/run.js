@@ -63,6 +63,7 @@ const USAGE = `usage: node bench/run.js [options]
   --release-exe FILE measure this executable instead of building one
   --release-mib N    serve a 4-layer archive of N MiB (e.g. 2048) instead of the fixture
   --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
+  --seed-node N      run node bin/seed-registry.js on Node N: a path, or a pinned release line (26)
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
   --zstd-mib N       its image size (default 512); --runs sets its runs
   --ui               only the page's cost when nobody looks (bench/ui.js): manifest req/s with the page and two
@@ -78,7 +79,8 @@ const USAGE = `usage: node bench/run.js [options]
                      seed-registry against distribution (results: .bench/herd.json)
   --herd-mib N       herd image size (default 1024), --herd-layers N (default 4)
   --herd-nodes N     (default 8), --herd-runs N (default 1)
-  --herd-mode M      pull (ctr images pull: fetch and unpack, default) or fetch (ctr content fetch)
+  --herd-mode M      pull (ctr images pull: fetch and unpack, default), fetch (ctr content fetch),
+                     or curl (curl clients, no containerd: the server's cost with clients never the bottleneck)
   --herd --tls       the herd over HTTPS: distribution on the seed's own --tls-self-signed certificate (bench/herd-tls.js)
   --caps             only the bandwidth caps (bench/caps.js): the rate held by --max-bandwidth and by
                      --max-client-bandwidth with --caps-clients pulling, and manifest latency meanwhile
@@ -107,13 +109,14 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'seed-exe': { type: 'string' }, signed: { type: 'boolean' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' }, live: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   // Read by bench/peers.js wherever a seed is started.
   if (values['seed-exe']) process.env.SEED_REGISTRY_BENCH_EXE = resolve(values['seed-exe']);
+  if (values['seed-node']) process.env.SEED_REGISTRY_BENCH_NODE = values['seed-node'];
   const n = {};
   for (const [key, fallback] of Object.entries(NUMBERS)) {
     const value = values[key] === undefined ? fallback : Number(values[key]);

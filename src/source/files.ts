@@ -99,7 +99,9 @@ export class SourceFiles {
   /**
    * Writes `range` (blob-relative, inclusive) of a tar-held blob to `out`, without ending it. Two
    * buffers per transfer take turns: one is refilled only once the socket has taken the other's
-   * bytes (its write callback fired), which is the backpressure. Each buffer is lent by the read
+   * bytes (its write callback fired), which is the backpressure. With more transfers than the
+   * budget gives two full chunks each, a transfer holds one buffer of twice the size instead, so
+   * it waits for both writes before the next read. Each buffer is lent by the read
    * budget for one read and its write, so its size follows the transfers under way, and comes
    * back for reuse (a fresh buffer per read kept ~40 MiB of dead buffers alive under load).
    * Rejects when `out` closes first (the client went away) or the tar ends early. `out` must be
@@ -121,10 +123,16 @@ export class SourceFiles {
     const flushed: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     this.buffers.begin();
     try {
-      for (let turn = 0; position < end; turn ^= 1) {
+      const release = async (turn: number) => {
         await flushed[turn];
         const previous = lent[turn];
+        lent[turn] = undefined;
         if (previous !== undefined) this.buffers.give(previous);
+      };
+      for (let turn = 0; position < end; turn ^= 1) {
+        await release(turn);
+        // Many transfers at once: one buffer of twice the size (read-budget.ts), so the other goes back first.
+        if (this.buffers.buffersPerTransfer() === 1) await release(turn ^ 1);
         const { buffer } = (lent[turn] = this.buffers.take());
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
         // After the read, before its bytes go out: a write begun before the read ended shows here.

@@ -1,8 +1,12 @@
 // Read buffers for all transfers come out of one slab of fixed size, allocated once. Each transfer's
-// buffers are an equal share of it (two buffers per transfer), at most the full chunk: one or a few
-// pulls read in full chunks, many at once read in smaller ones, and the sum stays within the slab
-// however many clients pull. A buffer is lent for one read and its write, then comes back, so the
-// share follows the transfers as they come and go. Blocks are carved from the slab by a buddy
+// buffers are an equal share of it, at most the full chunk: one or a few pulls read in full chunks
+// into two buffers each (one is read while the other is written), many at once read in smaller
+// ones, and the sum stays within the slab however many clients pull. Once two full chunks per
+// transfer no longer fit, a transfer holds one buffer of twice the size instead of two: the same
+// memory in half the reads and writes (each read wakes a pool thread and each write a client, and
+// on a busy machine every wake-up is a chance to lose the CPU), while the other transfers keep the
+// loop busy during one transfer's read. A buffer is lent for one read and its write, then comes back,
+// so the share follows the transfers as they come and go. Blocks are carved from the slab by a buddy
 // allocator: nothing is freed to the garbage collector, which only returns dropped buffers at its
 // next full collection (dropped buffers, not live ones, were most of the memory at 64 clients).
 
@@ -55,9 +59,14 @@ export class ReadBudget {
     this.transfers--;
   }
 
+  /** Buffers each transfer holds: two while every transfer can have two full chunks, else one. */
+  buffersPerTransfer(): 1 | 2 {
+    return this.slab.length / (2 * Math.max(1, this.transfers)) >= this.chunk ? 2 : 1;
+  }
+
   /** A buffer for one read: this transfer's share of the slab, smaller while the slab is busy. */
   take(): Lease {
-    const share = this.slab.length / (2 * Math.max(1, this.transfers));
+    const share = this.slab.length / (this.buffersPerTransfer() * Math.max(1, this.transfers));
     let order = this.top;
     while (order > 0 && this.unit * 2 ** order > share) order--;
     for (; order >= 0; order--) {

@@ -64,4 +64,22 @@ describe('SourceFiles.writeRange', () => {
     ranges.forEach((range, i) => expect(Buffer.concat(got[i]!).equals(bytes.subarray(1000 + range.start, 1000 + range.end + 1))).toBe(true));
     await files.close();
   });
+
+  it('never reuses a buffer before its write is done, with one buffer per transfer and slow writes', async () => {
+    const bytes = Buffer.from(Array.from({ length: 1_500_000 }, (_, i) => (i * 13 + (i >> 9)) % 256));
+    const path = join(dir, 'slow.tar');
+    writeFileSync(path, bytes);
+    const source: Source = { kind: 'tar', path, offset: 0, size: bytes.length };
+    // 1 MiB for 12 transfers of 64 KiB chunks: past 8 transfers each holds one buffer, not two.
+    const files = await SourceFiles.open([source], 64 * 1024, 1024 * 1024);
+    const got = Array.from({ length: 12 }, () => [] as Buffer[]);
+    // The copy is taken when the write completes, some milliseconds later: a buffer lent to another
+    // read before then would show up as wrong bytes here.
+    const outs = got.map((chunks) => new Writable({
+      write: (chunk: Buffer, _e, done) => void setTimeout(() => done(void chunks.push(Buffer.from(chunk))), 1 + (chunks.length % 3)),
+    }));
+    await Promise.all(outs.map((out) => files.writeRange(source, { start: 0, end: bytes.length - 1 }, out)));
+    got.forEach((chunks) => expect(Buffer.concat(chunks).equals(bytes)).toBe(true));
+    await files.close();
+  });
 });

@@ -12,13 +12,26 @@ describe('ReadBudget', () => {
     expect(first.buffer.length).toBe(512 * KIB);
     budget.give(first);
     for (let i = 1; i < 64; i++) budget.begin();
-    const leases = Array.from({ length: 128 }, () => budget.take());
+    const leases = Array.from({ length: 64 }, () => budget.take());
     const sizes = leases.map((l) => l.buffer.length);
-    // 8 MiB for 64 transfers of two buffers: 64 KiB each, none outside the slab.
-    expect(sizes.every((s) => s === 64 * KIB)).toBe(true);
+    // 8 MiB for 64 transfers of one buffer each: 128 KiB, none outside the slab.
+    expect(sizes.every((s) => s === 128 * KIB)).toBe(true);
     expect(leases.every((l) => l.order >= 0)).toBe(true);
     // The slab is spent: the next buffer is the bounded overdraft, outside it.
     expect(budget.take()).toMatchObject({ order: -1, buffer: { length: MIN_CHUNK } });
+  });
+
+  it('lends two full chunks per transfer while they fit, then one buffer of twice the share', () => {
+    const budget = new ReadBudget(512 * KIB, 8 * 1024 * KIB);
+    let begun = 0;
+    const sizeAt = (transfers: number) => {
+      for (; begun < transfers; begun++) budget.begin();
+      const lease = budget.take();
+      budget.give(lease);
+      return [budget.buffersPerTransfer(), lease.buffer.length / KIB];
+    };
+    // 8 transfers × 2 × 512 KiB is the whole slab; past that, 2 × 128 KiB would be 1 × 256 KiB.
+    expect([1, 8, 9, 16, 32, 64].map(sizeAt)).toEqual([[2, 512], [2, 512], [1, 512], [1, 512], [1, 256], [1, 128]]);
   });
 
   it('never lends one byte twice, and merges returned blocks back into whole chunks', () => {
