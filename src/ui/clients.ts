@@ -27,6 +27,7 @@ export interface Transfer {
   res: ServerResponse;
   /** The socket's bytesWritten when the transfer began; a keep-alive socket carries one response at a time. */
   start: number;
+  client: ClientRecord;
 }
 
 export interface ClientRecord {
@@ -107,32 +108,32 @@ function rangeStart(range: string | undefined): number {
 
 /**
  * Outside auth: refused requests are recorded too. Only /v2/ requests are; the page's own are not.
- * Before a request: a map lookup (and, for a blob GET, its transfer). After it, from the promise
- * around() makes anyway (Stage.after): a manifest answered 200 keeps its path as asked (resolved
- * when the page reads it), a failure is an event. No promise or listener of its own per request.
+ * Before a request, only a blob GET does anything (its transfer, so the page sees it in flight);
+ * every other request is recorded once, after it is answered, from the promise around() makes per
+ * request anyway (Stage.after): a manifest answered 200 keeps its path as asked (resolved when the
+ * page reads it), a failure is an event. No promise, listener or second lookup of its own per request.
  */
 export function trackerStage(tracker: ClientTracker): Stage {
   const transfers = new WeakMap<ServerResponse, Transfer>();
   const stage: Stage = (next) => (req, res) => {
     const url = req.url ?? '';
-    if (url.startsWith('/v2/')) {
-      const client = tracker.seen(req);
-      if (req.method === 'GET' && url.includes('/blobs/')) {
-        const transfer: Transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten };
-        client.transfers.add(transfer);
-        transfers.set(res, transfer);
-      }
+    if (req.method === 'GET' && url.startsWith('/v2/') && url.includes('/blobs/')) {
+      const transfer: Transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten, client: tracker.seen(req) };
+      transfer.client.transfers.add(transfer);
+      transfers.set(res, transfer);
     }
     return next(req, res);
   };
   stage.after = (req, res, bytes) => {
-    const url = req.url ?? '';
-    if (!url.startsWith('/v2/')) return;
-    const client = tracker.clients.get(req.socket.remoteAddress ?? 'unknown');
-    if (client === undefined) return;
     const transfer = transfers.get(res);
-    if (transfer !== undefined) finishTransfer(tracker, client, transfer, res, bytes);
-    else if (res.statusCode === 200 && url.includes('/manifests/')) client.manifests.add(url);
+    let client: ClientRecord;
+    if (transfer !== undefined) finishTransfer(tracker, (client = transfer.client), transfer, res, bytes);
+    else {
+      const url = req.url ?? '';
+      if (!url.startsWith('/v2/')) return;
+      client = tracker.seen(req);
+      if (res.statusCode === 200 && url.includes('/manifests/')) client.manifests.add(url);
+    }
     // A 401 to a request without credentials is the challenge every client starts with, not a failure.
     if (res.statusCode >= 400 && !(res.statusCode === 401 && req.headers.authorization === undefined)) failed(tracker, client, req, res.statusCode);
   };
