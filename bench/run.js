@@ -23,6 +23,7 @@ import { installedCopy } from './installed.js';
 import { renderZstd, runZstdBench } from './zstd.js';
 import { renderTalos, runTalosBench } from './talos.js';
 import { renderUi, runUiBench } from './ui.js';
+import { renderUiCount, runUiCount } from './ui-count.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 import { measurePush, renderPush } from './push.js';
 import { measureFolder, renderFolder } from './folder.js';
@@ -67,7 +68,8 @@ const USAGE = `usage: node bench/run.js [options]
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
   --zstd-mib N       its image size (default 512); --runs sets its runs
   --ui               only the page's cost when nobody looks (bench/ui.js): manifest req/s with the page and two
-                     --no-ui servers (their difference is the noise), --wrk-runs rounds of --wrk-seconds each
+                     --no-ui servers (their difference is the noise), --wrk-runs rounds of --wrk-seconds each;
+                     with --ui-count, instructions per manifest GET counted under valgrind's callgrind instead
   --talos            only Talos' image cache (bench/talos.js): flat folder and OCI cache image against gzip -dc
   --talos-images N, --talos-mib N   its images and total MiB of layers (default 8, 512); --runs sets its runs
   --memory           run only the memory section (peak RSS, 4 vs --memory-clients pulls; one-stream MiB/s)
@@ -110,7 +112,7 @@ function parseOptions(argv) {
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
       release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
-      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' },
+      zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' }, 'ui-count': { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' }, live: { type: 'boolean' } },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
@@ -138,6 +140,7 @@ function parseOptions(argv) {
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
     zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
     ui: Boolean(values.ui),
+    uiCount: Boolean(values['ui-count']),
     talos: values.talos ? { images: Number(values['talos-images'] ?? 8), mib: Number(values['talos-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
   };
 }
@@ -187,6 +190,7 @@ async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.zstd) return void console.log(renderZstd(await runZstdBench(opts.zstd)));
   if (opts.talos) return void console.log(renderTalos(await runTalosBench(opts.talos)));
+  if (opts.ui && opts.uiCount) return void console.log(renderUiCount(await runUiCount()));
   if (opts.ui) return void console.log(renderUi(await runUiBench({ runs: opts.wrkRuns, ...opts.wrk })));
   if (opts.herd) return runHerd(opts, ROOT);
   if (opts.signed) return void console.log(`Run: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n\nMachine: ${renderMachine(describeMachine())}\n\n${renderSigned(await measureSigned({ runs: opts.wrkRuns, wrk: opts.wrk }))}`);

@@ -25,28 +25,36 @@ export function around(handler: Handler, stages: readonly Stage[]): Handler {
   const composed = stages.reduceRight<Handler>((next, stage) => stage(next), handler);
   const afters = stages.flatMap((s) => (s.after ? [s.after] : []));
   const watch = (req: IncomingMessage, res: ServerResponse, bytes: number) => {
-    for (const after of afters) {
+    for (let i = 0; i < afters.length; i++) {
       try {
-        after(req, res, bytes);
+        afters[i]!(req, res, bytes);
       } catch {
         // Watching must never fail the request.
       }
     }
   };
+  const [only] = afters;
+  const watched =
+    afters.length === 1
+      ? (req: IncomingMessage, res: ServerResponse, bytes: number) => {
+          try {
+            only!(req, res, bytes);
+          } catch {
+            // Watching must never fail the request.
+          }
+          return bytes;
+        }
+      : (req: IncomingMessage, res: ServerResponse, bytes: number) => {
+          watch(req, res, bytes);
+          return bytes;
+        };
   const cut = (req: IncomingMessage, res: ServerResponse) => {
     watch(req, res, 0);
     res.destroy();
     return 0;
   };
   if (afters.length === 0) return (req, res) => composed(req, res).catch(() => cut(req, res));
-  return (req, res) =>
-    composed(req, res).then(
-      (bytes) => {
-        watch(req, res, bytes);
-        return bytes;
-      },
-      () => cut(req, res),
-    );
+  return (req, res) => composed(req, res).then((bytes) => watched(req, res, bytes), () => cut(req, res));
 }
 
 /** Writes a small in-memory reply from a stage (no body on HEAD); returns the body bytes sent. */

@@ -3,6 +3,7 @@
 // lookup and a few comparisons; bytes in flight are read off the socket when the page asks, not
 // counted per chunk.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { parseBasic } from '../registry/basic.js';
 import type { Stage } from '../registry/stages.js';
 
@@ -43,6 +44,10 @@ export interface ClientRecord {
   bytes: number;
   /** Paths of manifest requests answered 200, as asked (resolved against the model when the page reads them). */
   manifests: Set<string>;
+  /** The last path added to `manifests`. */
+  lastManifest?: string;
+  /** Dropped from the table (past MAX_CLIENTS): a connection that still holds it looks its address up again. */
+  forgotten: boolean;
   /** Blob digest → the furthest byte offset a finished 200/206 reached (the blob is whole when it reaches its size). */
   blobs: Map<string, number>;
   transfers: Set<Transfer>;
@@ -56,6 +61,7 @@ const CLOCK_MS = 250;
 export class ClientTracker {
   readonly clients = new Map<string, ClientRecord>();
   readonly events: SeedEvent[] = [];
+  private readonly bySocket = new WeakMap<Socket, ClientRecord>();
   private now = Date.now();
 
   constructor() {
@@ -67,15 +73,14 @@ export class ClientTracker {
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
   }
 
+  /**
+   * The record of the client `req` comes from. Found through its connection: reading the address
+   * (Socket#remoteAddress) costs more than the rest of this stage, so it is read once a connection.
+   */
   seen(req: IncomingMessage): ClientRecord {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    let c = this.clients.get(address);
     const now = this.now;
-    if (c === undefined) {
-      if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
-      c = { address, firstSeen: now, lastSeen: now, requests: 0, errors: 0, bytes: 0, manifests: new Set(), blobs: new Map(), transfers: new Set() };
-      this.clients.set(address, c);
-    }
+    let c = this.bySocket.get(req.socket);
+    if (c === undefined || c.forgotten) this.bySocket.set(req.socket, (c = this.record(req.socket.remoteAddress ?? 'unknown', now)));
     c.lastSeen = now;
     c.requests++;
     const authorization = req.headers.authorization;
@@ -86,11 +91,35 @@ export class ClientTracker {
     return c;
   }
 
+  private record(address: string, now: number): ClientRecord {
+    let c = this.clients.get(address);
+    if (c === undefined) {
+      if (this.clients.size >= MAX_CLIENTS) {
+        const oldest = this.clients.values().next().value!;
+        oldest.forgotten = true;
+        this.clients.delete(oldest.address);
+      }
+      c = { address, firstSeen: now, lastSeen: now, requests: 0, errors: 0, bytes: 0, manifests: new Set(), lastManifest: undefined, blobs: new Map(), transfers: new Set(), forgotten: false };
+      this.clients.set(address, c);
+    }
+    return c;
+  }
+
   /** Bytes of `t` that reached the socket so far (headers included: an estimate, clipped to `size`, the blob's). */
   static progress(t: Transfer, size: number): number {
     const written = (t.res.socket?.bytesWritten ?? t.start) - t.start;
     return Math.max(0, Math.min(size - t.from, written));
   }
+}
+
+/**
+ * /v2/<name>/blobs/<digest>: `/blobs` before the last slash, compared in place. The last slash is
+ * found by a loop: String#lastIndexOf is a call into V8's runtime, the costliest line of this stage.
+ */
+function isBlobPath(url: string): boolean {
+  let last = url.length - 1;
+  while (last > 0 && url.charCodeAt(last) !== 0x2f) last--;
+  return last > 10 && url.startsWith('/blobs', last - 6) && url.startsWith('/v2/');
 }
 
 /** The digest a /v2/<name>/blobs/<digest> path names, without its query. */
@@ -117,7 +146,7 @@ export function trackerStage(tracker: ClientTracker): Stage {
   const transfers = new WeakMap<ServerResponse, Transfer>();
   const stage: Stage = (next) => (req, res) => {
     const url = req.url ?? '';
-    if (req.method === 'GET' && url.startsWith('/v2/') && url.includes('/blobs/')) {
+    if (req.method === 'GET' && isBlobPath(url)) {
       const transfer: Transfer = { digest: blobDigest(url), from: rangeStart(req.headers.range), res, start: req.socket.bytesWritten, client: tracker.seen(req) };
       transfer.client.transfers.add(transfer);
       transfers.set(res, transfer);
@@ -132,7 +161,8 @@ export function trackerStage(tracker: ClientTracker): Stage {
       const url = req.url ?? '';
       if (!url.startsWith('/v2/')) return;
       client = tracker.seen(req);
-      if (res.statusCode === 200 && url.includes('/manifests/')) client.manifests.add(url);
+      // The same manifest again (a node's runtime asks for each image more than once) skips hashing its path.
+      if (res.statusCode === 200 && url !== client.lastManifest && url.includes('/manifests/')) client.manifests.add((client.lastManifest = url));
     }
     // A 401 to a request without credentials is the challenge every client starts with, not a failure.
     if (res.statusCode >= 400 && !(res.statusCode === 401 && req.headers.authorization === undefined)) failed(tracker, client, req, res.statusCode);
