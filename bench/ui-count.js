@@ -70,7 +70,11 @@ async function count(kind, dir, { warm, requests }) {
 }
 
 export async function runUiCount({ rounds = 2, warm = 4000, requests = 3000 } = {}) {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('bench --ui --ui-count: valgrind is not installed: apt-get install valgrind');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'seed-registry-ui-count-'));
   const samples = Object.fromEntries(KINDS.map((k) => [k.name, []]));
   try {
