@@ -115,6 +115,9 @@ export class ClientTracker {
 /**
  * /v2/<name>/blobs/<digest>: `/blobs` before the last slash, compared in place. The last slash is
  * found by a loop: String#lastIndexOf is a call into V8's runtime, the costliest line of this stage.
+ * The narrow twin of metrics' handlerOf(): a version calling that here on every GET (with around()
+ * also made simpler) counted 2.8% more instructions per manifest GET with the page, against 1.3%
+ * with this (`npm run bench -- --ui --ui-count`).
  */
 function isBlobPath(url: string): boolean {
   let last = url.length - 1;
