@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { start, stop, waitForOutput } from './proc.js';
 import { ratio, summarize } from './stats.js';
 import { installedCopy } from './installed.js';
+import { countRelease, renderReleaseCount } from './release-count.js';
 import { PINNED, RELEASE_LINE, obtainNode } from '../scripts/release/node-binary.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -50,17 +51,34 @@ async function timeToListening(command, args) {
   }
 }
 
-/** `archive`: the tar served (default the fixture; `--release-mib` makes a 4-layer one of that size). */
-export async function measureRelease({ runs, executable, tmpDir, archive = FIXTURE }) {
-  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
-  // Started from a copy, as a host has it (bench/installed.js).
-  const exe = installedCopy(built, tmpDir);
+/** The executable, the script and Node's empty server, each as [command, args], serving `archive`. */
+function contendersOf(exe, archive) {
   const serve = ['--tar', archive, '--port', '0', '--host', '127.0.0.1', '--quiet'];
-  const contenders = {
+  return {
     executable: [exe, serve],
     script: [process.execPath, [join(ROOT, 'bin/seed-registry.js'), ...serve]],
     floor: [obtainNode(RELEASE_LINE, process.arch), ['-e', EMPTY_SERVER]],
   };
+}
+
+/** --release-count: main-thread instructions to the listening socket (bench/release-count.js). */
+export async function countReleaseStart({ runs, executable, tmpDir, archive = FIXTURE }) {
+  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
+  const { executable: exe, floor } = contendersOf(installedCopy(built, tmpDir), archive);
+  const samples = await countRelease({ executable: exe, 'empty node:http server': floor }, { rounds: runs });
+  const name = archive === FIXTURE ? 'fixtures/seed-image.tar' : archive;
+  return [
+    `Start-up counted: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`, serving ${name} (${(statSync(archive).size / 2 ** 20).toFixed(0)} MiB), Node v${PINNED[RELEASE_LINE].version}, callgrind:`,
+    '',
+    renderReleaseCount(samples, 'empty node:http server'),
+  ].join('\n');
+}
+
+/** `archive`: the tar served (default the fixture; `--release-mib` makes a 4-layer one of that size). */
+export async function measureRelease({ runs, executable, tmpDir, archive = FIXTURE }) {
+  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
+  // Started from a copy, as a host has it (bench/installed.js).
+  const contenders = contendersOf(installedCopy(built, tmpDir), archive);
   // One untimed start each: the first read of a 90 MB file from disk is not start-up.
   for (const [command, args] of Object.values(contenders)) await timeToListening(command, args);
   const samples = { executable: [], script: [], floor: [] };

@@ -18,7 +18,7 @@ import { startClients } from './clients.js';
 import { MEMORY_DEFAULTS, measureMemory, memoryImage, renderMemory } from './memory.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { measureNodeFloor, renderFloor } from './floor.js';
-import { measureRelease, renderRelease } from './release.js';
+import { countReleaseStart, measureRelease, renderRelease } from './release.js';
 import { installedCopy } from './installed.js';
 import { renderZstd, runZstdBench } from './zstd.js';
 import { renderTalos, runTalosBench } from './talos.js';
@@ -63,6 +63,7 @@ const USAGE = `usage: node bench/run.js [options]
   --release-runs N   start-ups of each (default 20)
   --release-exe FILE measure this executable instead of building one
   --release-mib N    serve a 4-layer archive of N MiB (e.g. 2048) instead of the fixture
+  --release-count    with --release: main-thread instructions to the listening socket under callgrind, not time
   --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
   --seed-node N      run node bin/seed-registry.js on Node N: a path, or a pinned release line (26)
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
@@ -111,7 +112,7 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'release-count': { type: 'boolean' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' }, 'ui-count': { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' }, live: { type: 'boolean' } },
   });
@@ -136,7 +137,7 @@ function parseOptions(argv) {
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
-    release: { only: Boolean(values.release), runs: Math.max(1, n['release-runs']), executable: values['release-exe'], mib: Number(values['release-mib'] ?? 0) },
+    release: { only: Boolean(values.release), count: Boolean(values['release-count']), runs: Math.max(1, n['release-runs']), executable: values['release-exe'], mib: Number(values['release-mib'] ?? 0) },
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
     zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
     ui: Boolean(values.ui),
@@ -210,6 +211,7 @@ async function main() {
   try {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
+    if (opts.release.only && opts.release.count) return console.log(await countReleaseStart({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) }));
     if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) })));
     if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
     if (opts.live) return await runLive(opts, imagesDir);
