@@ -103,12 +103,29 @@ Examples:
   seed-registry --port 5001 a.tar b.tar.zst     serve two archives
   seed-registry inspect k3s-airgap-images.tar.zst`;
 
-export function buildProgram(): Command {
+/**
+ * The program with the command `only` (every command when undefined, for help). Building commander's
+ * eight commands and their options is a measurable part of start-up; a run needs one.
+ */
+export function buildProgram(only?: CommandName): Command {
   const program = new Command('seed-registry')
     .description('A static, read-only OCI registry serving the images inside image tarballs')
     .version(VERSION)
     .hook('preAction', requireArchive);
+  for (const name of COMMAND_NAMES) if (only === undefined || only === name) COMMANDS[name](program);
+  const serve = program.commands.find((c) => c.name() === 'serve');
+  // `serve` is the default command: the top-level help shows its options too, and examples.
+  if (only === undefined && serve !== undefined) program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
+  return program;
+}
 
+/** Which command `args` (after the program's name) run: undefined for help, which lists them all. */
+export function commandToBuild(args: readonly string[]): CommandName | undefined {
+  if (args[0] === 'help' || args.includes('--help') || args.includes('-h')) return undefined;
+  return (COMMAND_NAMES as readonly string[]).includes(args[0] ?? '') ? (args[0] as CommandName) : 'serve';
+}
+
+function addServe(program: Command): void {
   const serve = program
     .command('serve', { isDefault: true })
     .description('serve the images over the OCI distribution pull API')
@@ -149,7 +166,9 @@ export function buildProgram(): Command {
       tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict, builtAt: BUILT_AT, signedBy: o.signedBy, allowDigests: o.allowDigests, maxBandwidth: o.maxBandwidth, maxClientBandwidth: o.maxClientBandwidth, watch: o.watch, settleMs: o.settle * 1000, pushTo,
     });
   });
+}
 
+function addInspect(program: Command): void {
   const inspect = program
     .command('inspect')
     .description('list the images the tarballs hold and how to pull them')
@@ -166,8 +185,9 @@ export function buildProgram(): Command {
     const loaded = await loadImages(archivesOf(archives, command), { repository: o.repository, recursive: o.recursive, tmpDir: o.tmpDir, maxDecompressedSize: o.maxDecompressedSize, strict: o.strict });
     process.stdout.write(renderInspect(await applyPolicy(loaded, policy), { json: o.json, host: o.pullHost }));
   });
-  addPushCommand(program, tarOption);
+}
 
+function addConfigure(program: Command): void {
   program
     .command('configure')
     .description('write what a node needs to pull every served image through the seed, as a mirror of each upstream registry')
@@ -192,6 +212,9 @@ export function buildProgram(): Command {
         username: o.username, passwordFile: o.passwordFile, out: o.out, caches: o.cache ?? [], cacheCa: o.cacheCa, check: o.check,
       }),
     );
+}
+
+function addTls(program: Command): void {
   program
     .command('tls')
     .description('the CA of --tls-self-signed')
@@ -200,7 +223,9 @@ export function buildProgram(): Command {
     .requiredOption('--tls-self-signed <dir>', 'the directory serve --tls-self-signed uses')
     // The X.509 code is loaded only for this command, as for serve.
     .action(async (o) => (await import('./tls/rotate.js')).runRotateCa(o.tlsSelfSigned));
-  addCheckCommand(program, registryOption);
+}
+
+function addPrepull(program: Command): void {
   program
     .command('prepull')
     .description('pull every served image into this node\'s runtime through its CRI socket (where the kubelet looks), skipping what it holds')
@@ -218,15 +243,30 @@ export function buildProgram(): Command {
       const { prepullCommand } = await import('./prepull/command.js');
       await prepullCommand({ registry: o.registry, ca: o.ca, plainHttp: o.plainHttp, username: o.username, passwordFile: o.passwordFile, images: o.images, upstream: o.upstream, cri: o.cri, concurrency: o.concurrency, hold: o.hold });
     });
+}
+
+function addVersion(program: Command): void {
   program
     .command('version')
     .description('print the version, the commit it was built from, the Node.js runtime and the platform')
     .option('--json', 'machine-readable output', false)
     .action((o) => void process.stdout.write(renderVersion(versionInfo(), o.json)));
-  // `serve` is the default command: the top-level help shows its options too, and examples.
-  program.addHelpText('after', () => `\nserve (the default command):\n${serve.helpInformation().replace(/^(?=.)/gm, '  ')}${EXAMPLES}`);
-  return program;
 }
+
+/** Every command, in the order help lists them. */
+const COMMANDS = {
+  serve: addServe,
+  inspect: addInspect,
+  push: (program: Command) => addPushCommand(program, tarOption),
+  configure: addConfigure,
+  tls: addTls,
+  check: (program: Command) => addCheckCommand(program, registryOption),
+  prepull: addPrepull,
+  version: addVersion,
+} satisfies Record<string, (program: Command) => void>;
+
+export type CommandName = keyof typeof COMMANDS;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
 function countOption(value: string): number {
   const n = Number(value);
@@ -248,9 +288,9 @@ function registryOption(value: string): string {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    const program = buildProgram();
-    const typo = mistypedCommand(argv.slice(2), program.commands.map((c) => c.name()));
+    const typo = mistypedCommand(argv.slice(2), COMMAND_NAMES);
     if (typo !== undefined) throw new UsageError(typo);
+    const program = buildProgram(commandToBuild(argv.slice(2)));
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = 1;

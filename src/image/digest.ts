@@ -1,12 +1,16 @@
 // Digests as the archive states them, and sha256 for the few bytes the loader synthesizes.
 import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 const SHA256_HEX = /^[a-f0-9]{64}$/;
 /** `sha256:<hex>`, `<hex>.tar.gz`, `<hex>.json`, `<hex>.tar`, `blobs/sha256/<hex>`. */
 const DIGEST_IN_NAME = /(?:^|\/|sha256:)([a-f0-9]{64})(?:\.[a-z.]+)?$/;
 
+/** Up to this size, hashed in JavaScript (./sha256.ts): a manifest or config, before node:crypto is needed. */
+const SMALL = 64 * 1024;
+
 export function sha256Digest(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return `sha256:${bytes.length <= SMALL ? sha256Hex(bytes) : createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 export function isSha256Digest(s: string): boolean {
