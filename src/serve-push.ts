@@ -1,6 +1,7 @@
 // `serve --push-to` while content changes: the first push sends everything served; after each
 // reload, the references the target has not had from this seed yet (an image added, a tag moved to
-// another digest, an image a signature policy newly accepts) are pushed, one line saying what.
+// another digest, an image a signature policy newly accepts, a signature or SBOM attached to a
+// pushed image as an OCI 1.1 referrer) are pushed, one line saying what.
 // Removed images stay on the target: the seed only adds to it, as `push` does.
 //
 // Reloads arriving while a push is under way are folded into one push of the content served last:
@@ -10,6 +11,7 @@
 import { imageName } from './image/live-rules.js';
 import type { ImageModel, ImageRecord } from './model.js';
 import { printable } from './printable.js';
+import { contentsOf } from './push/plan.js';
 import type { PushTo } from './push/serve.js';
 
 /** One reference the target gets: registry, repository, tag (if any) and the digest it names. */
@@ -23,9 +25,17 @@ export function servedRecords(model: ImageModel): ImageRecord[] {
   return model.images.filter((r) => !model.refused!.has(r.digest) && !(r.trust !== undefined && 'refused' in r.trust));
 }
 
-/** The served references of `model` the target has not had yet. */
+/**
+ * A reference with every manifest a push of it sends (its children, then referrers: OCI 1.1
+ * `subject`, src/push/plan.ts), so a referrer attached to a pushed image later makes it new again.
+ */
+export function pushKey(model: ImageModel, r: ImageRecord): string {
+  return [referenceKey(r), ...contentsOf(model, r.digest).manifests.map((m) => m.digest)].join(' ');
+}
+
+/** The served references of `model` the target has not had yet, with all their referrers. */
 export function newRecords(model: ImageModel, pushed: ReadonlySet<string>): ImageRecord[] {
-  return servedRecords(model).filter((r) => !pushed.has(referenceKey(r)));
+  return servedRecords(model).filter((r) => !pushed.has(pushKey(model, r)));
 }
 
 /** `model` with only `records` as its images; warnings were said at load, not again per push. */
@@ -47,6 +57,8 @@ const MAX_NAMED = 5;
 /** `say` writes one line (without the `push-to: ` prefix the pusher's lines have). */
 export function followReloads(pusher: Pick<PushTo, 'push'>, target: string, say: (line: string) => void): PushFollower {
   const pushed = new Set<string>();
+  /** The references alone (referenceKey) among `pushed`. */
+  const references = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
   let latest: ImageModel | undefined;
 
@@ -55,9 +67,15 @@ export function followReloads(pusher: Pick<PushTo, 'push'>, target: string, say:
     if (reload && fresh.length === 0) return say(`reload: nothing new to push to ${target}`);
     // The first push is `push`'s own, warnings included; a reload's carries only what is new.
     const ok = await pusher.push(reload ? onlyRecords(model, fresh) : model);
-    if (ok) for (const r of fresh) pushed.add(referenceKey(r));
+    // Said before marking them: an image pushed before that is new only by its referrers is named so.
+    const what = amount(fresh, (r) => references.has(referenceKey(r)));
+    if (ok) {
+      for (const r of fresh) {
+        pushed.add(pushKey(model, r));
+        references.add(referenceKey(r));
+      }
+    }
     if (!reload) return;
-    const what = `${fresh.length} new image${fresh.length === 1 ? '' : 's'}`;
     if (ok) say(printable(`reload: pushed ${what} to ${target} (${describe(fresh)})`));
     else say(`reload: ${what} not pushed to ${target}; tried again at the next reload (or SIGHUP)`);
   };
@@ -83,6 +101,15 @@ export function followReloads(pusher: Pick<PushTo, 'push'>, target: string, say:
       }
     },
   };
+}
+
+/** `2 new images`, `1 image with new referrers`, or both. */
+function amount(records: ImageRecord[], pushedBefore: (r: ImageRecord) => boolean): string {
+  const again = records.filter(pushedBefore).length;
+  const added = records.length - again;
+  const plural = (n: number) => (n === 1 ? '' : 's');
+  const parts = [added > 0 || again === 0 ? `${added} new image${plural(added)}` : '', again > 0 ? `${again} image${plural(again)} with new referrers` : ''];
+  return parts.filter(Boolean).join(' and ');
 }
 
 /** Named as the reload line names them (src/image/live-rules.ts). */

@@ -4,8 +4,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageModel, ImageRecord, Refusal } from '../src/model.js';
-import { followReloads, newRecords, referenceKey } from '../src/serve-push.js';
+import type { ImageModel, ImageRecord, Manifest, Refusal } from '../src/model.js';
+import { followReloads, newRecords, pushKey, referenceKey } from '../src/serve-push.js';
 import { tempDir } from './helpers/pack.js';
 import { dropIn, eventually, imageArchive, startLive, writeGarbage, type LiveServer } from './registry/live.js';
 
@@ -18,6 +18,15 @@ function record(name: string, n: number, extra: Partial<ImageRecord> = {}): Imag
 
 function model(images: ImageRecord[], refused?: Map<string, Refusal>): ImageModel {
   return { manifests: new Map(), blobs: new Map(), repositories: new Map(), images, warnings: ['loaded with a warning'], ...(refused && { refused }) };
+}
+
+/** `images`, with a manifest for each and a referrer (OCI 1.1 `subject`) of each digest in `signed`. */
+function withReferrers(images: ImageRecord[], signed: string[]): ImageModel {
+  const m = model(images);
+  const manifest = (digest: string, subject?: string): Manifest => ({ digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: Buffer.from('{}'), origin: 'stored', ...(subject !== undefined && { subject }) });
+  for (const r of images) m.manifests.set(r.digest, manifest(r.digest));
+  signed.forEach((subject, i) => m.manifests.set(digest(900 + i), manifest(digest(900 + i), subject)));
+  return m;
 }
 
 const unsigned: Refusal = { reason: 'unsigned', message: 'no signature' };
@@ -38,6 +47,13 @@ describe('newRecords', () => {
     const retagged = record('app/a:2', 1);
     const ghcr = record('app/a:1', 1, { registry: 'ghcr.io' });
     expect(newRecords(model([moved, retagged, ghcr]), pushed)).toEqual([moved, retagged, ghcr]);
+  });
+
+  it('a pushed image is new again once a referrer of it arrives (a signature attached later), and not after', () => {
+    const pushedAlone = new Set([pushKey(withReferrers([a], []), a)]);
+    const signed = withReferrers([a], [a.digest]);
+    expect(newRecords(signed, pushedAlone)).toEqual([a]);
+    expect(newRecords(signed, new Set([pushKey(signed, a)]))).toEqual([]);
   });
 
   it('refused images are not served, so not new (by the model\'s refusals or the record\'s verdict)', () => {
@@ -89,6 +105,20 @@ describe('followReloads', () => {
     expect(pusher.handed[1]!.images).toEqual([b, c]);
     expect(pusher.handed[1]!.warnings).toEqual([]);
     expect(lines).toEqual([`reload: pushed 2 new images to target:5000 (app/b:1, app/c@${c.digest})`]);
+  });
+
+  it('a referrer added to a pushed image pushes that image again, said as such', async () => {
+    const { pusher, lines, f } = follower();
+    f.start(withReferrers([a, b], []));
+    const signed = withReferrers([a, b], [a.digest]);
+    f.reloaded(signed);
+    await f.idle();
+    expect(pusher.handed[1]!.images).toEqual([a]);
+    expect(pusher.handed[1]!.manifests.get(digest(900))?.subject).toBe(a.digest);
+    expect(lines).toEqual(['reload: pushed 1 image with new referrers to target:5000 (app/a:1)']);
+    f.reloaded(withReferrers([a, b, c], [a.digest]));
+    await f.idle();
+    expect(lines[1]).toBe(`reload: pushed 1 new image to target:5000 (app/c@${c.digest})`);
   });
 
   it('names five images at most, another registry than Docker Hub first', async () => {

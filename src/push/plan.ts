@@ -89,7 +89,7 @@ function selectRecords(model: ImageModel, filters: string[]): ImageRecord[] {
 }
 
 /** Manifests reachable from `top` (children first), its referrers after it, and their blobs. */
-function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'manifests' | 'blobs' | 'missing'> {
+export function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'manifests' | 'blobs' | 'missing'> {
   const ordered: Manifest[] = [];
   const seen = new Set<string>();
   const missing = new Set<string>();
