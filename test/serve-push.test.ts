@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageModel, ImageRecord, Manifest, Refusal } from '../src/model.js';
 import { followReloads, newRecords, pushKey, referenceKey } from '../src/serve-push.js';
+import { loadImages } from '../src/image/load.js';
 import { tempDir } from './helpers/pack.js';
+import { hex, makeLayer, OciLayout, writeArchive } from './image/archives.js';
+import { haulerStore, referrer } from './image/tool-layouts.js';
 import { dropIn, eventually, imageArchive, startLive, writeGarbage, type LiveServer } from './registry/live.js';
 
 const digest = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
@@ -54,6 +57,24 @@ describe('newRecords', () => {
     const signed = withReferrers([a], [a.digest]);
     expect(newRecords(signed, pushedAlone)).toEqual([a]);
     expect(newRecords(signed, new Set([pushKey(signed, a)]))).toEqual([]);
+  });
+
+  it('as the loader reads them: a hauler store that gains an SBOM referrer makes its image new again', async () => {
+    const dir = await tempDir('sr-push-referrer-');
+    try {
+      const oci = new OciLayout();
+      const image = oci.image([makeLayer('app')]);
+      const ref = 'index.docker.io/team/app:1';
+      const before = await loadImages([await writeArchive(dir, 'before.tar', haulerStore(oci, [{ ref, image, kind: 'dev.hauler/image' }]))]);
+      const pushed = new Set(before.images.map((r) => pushKey(before, r)));
+      expect(newRecords(before, pushed)).toEqual([]);
+      const sbom = referrer(oci, image, 'application/spdx+json');
+      const items = [{ ref, image, kind: 'dev.hauler/image' }, { ref: `index.docker.io/team/app@${sbom.digest}`, image: sbom, kind: `dev.hauler/referrers/${hex(sbom.digest)}` }];
+      const after = await loadImages([await writeArchive(dir, 'after.tar', haulerStore(oci, items))]);
+      expect(newRecords(after, pushed).map((r) => r.digest)).toContain(image.digest);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refused images are not served, so not new (by the model\'s refusals or the record\'s verdict)', () => {
