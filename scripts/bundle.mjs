@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { lazyBuiltins } from './lazy-builtins.mjs';
+import { DEFERRED_BUILTINS, SNAPSHOT_UNVERIFIED_BUILTINS, lazyBuiltins } from './lazy-builtins.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -65,14 +65,16 @@ export async function bundleModule() {
 /**
  * One CommonJS script that runs the command line, for a single executable: Node runs the injected
  * main script as CommonJS, with a require() that loads only built-in modules. Without splitting,
- * esbuild inlines the lazily imported chunks. `runtime`: the node binary the executable is built on;
- * given, built-ins the start does not need load on first use (./lazy-builtins.mjs).
+ * esbuild inlines the lazily imported chunks. Its entry, src/snapshot-entry.ts, also builds the
+ * executable's startup snapshot. `runtime`: the node binary the executable is built on; given,
+ * built-ins the start does not need, and those a snapshot cannot hold, load on first use
+ * (./lazy-builtins.mjs).
  */
 export async function bundleScript(outfile, { runtime } = {}) {
   const result = await build({
     ...common,
-    plugins: runtime === undefined ? [] : [lazyBuiltins(runtime)],
-    stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' },
+    plugins: runtime === undefined ? [] : [lazyBuiltins(runtime, [...DEFERRED_BUILTINS, ...SNAPSHOT_UNVERIFIED_BUILTINS])],
+    entryPoints: ['src/snapshot-entry.ts'],
     outfile,
     format: 'cjs',
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.

@@ -31,6 +31,12 @@ function checkPackageSelfContained() {
   if (hooks.length > 0) throw new Error(`package.json: install scripts ${hooks.join(', ')} are not allowed in the released package`);
 }
 
+/**
+ * The archives the snapshot's warm-up loads (src/snapshot-entry.ts): the repository's fixtures, a
+ * crane tarball, a docker save archive and an OCI archive, each a few KiB to 1 MiB.
+ */
+const WARM_UP = ['fixtures/seed-image.tar', 'fixtures/formats/docker-save-legacy.tar', 'fixtures/formats/skopeo-oci-archive.tar'].map((f) => join(ROOT, f));
+
 async function buildExecutables(work) {
   const script = join(work, 'seed-registry.cjs');
   // The pinned release Node of this machine builds every executable (it runs here); each arch's
@@ -41,13 +47,14 @@ async function buildExecutables(work) {
   for (const arch of ARCHES) {
     const node = obtainNode(RELEASE_LINE, arch);
     const output = join(OUT, `seed-registry-linux-${arch}`);
-    // V8's code cache is made by running the target's own node: under qemu-user for another CPU.
+    // V8's startup snapshot is made by running the target's own node: under qemu-user for another
+    // CPU (scripts/release/check-arm64.sh runs the arm64 one there).
     const emulated = arch === process.arch ? undefined : emulatorFor(arch);
-    if (arch === process.arch) buildExecutable({ builder, node, script, output, workDir: work, codeCache: true });
-    else if (emulated) buildExecutable({ builder: node, node, script, output, workDir: work, codeCache: true, runner: emulated });
+    if (arch === process.arch) buildExecutable({ builder, node, script, output, workDir: work, startup: 'snapshot', warmUp: WARM_UP });
+    else if (emulated) buildExecutable({ builder: node, node, script, output, workDir: work, startup: 'snapshot', warmUp: WARM_UP, runner: emulated });
     else {
-      console.error(`warning: no qemu-user for ${arch} here (scripts/install-test-deps.sh installs it): seed-registry-linux-${arch} is built without V8's code cache`);
-      buildExecutable({ builder, node, script, output, workDir: work, codeCache: false });
+      console.error(`warning: no qemu-user for ${arch} here (scripts/install-test-deps.sh installs it): seed-registry-linux-${arch} is built without V8's startup snapshot`);
+      buildExecutable({ builder, node, script, output, workDir: work, startup: 'none' });
     }
     built.push(output);
   }
