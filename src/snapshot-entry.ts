@@ -1,7 +1,8 @@
-// The single executable's script (scripts/bundle.mjs bundles it). Run by node, it is the command
-// line. Built into the executable with a V8 startup snapshot (scripts/release/sea.mjs), node runs it
-// on the build machine instead: the modules are evaluated there, and the start runs main() on the
-// heap the snapshot brings back, with nothing left to parse or evaluate.
+// The single executable's script when the release is built with `--startup snapshot`
+// (scripts/bundle.mjs bundles it; scripts/release/sea.mjs builds the snapshot). Node runs it on the
+// build machine: the modules are evaluated there, and a start runs main() on the heap the snapshot
+// brings back, with nothing left to parse or evaluate. Run any other way (node, or an executable
+// built without a snapshot), it is the command line.
 // Node keeps the bytecode of functions that ran before the snapshot was taken (and compiles every
 // other function the first time it runs, as always): a warm-up runs the code a start runs, command
 // line and archive loading, on tiny archives, and discards what it built. Nothing it computes may
