@@ -57,10 +57,9 @@ async function warmUp(archives: string[]): Promise<void> {
 
 /**
  * Node 26.12's fs/promises stat(), lstat() and FileHandle's stat() (lib/internal/fs/promises.js)
- * await raceWithSignal(), whose `using` declaration crashes the snapshot builder: a segfault in V8's
- * InitializeDisposableStack, as V8 sets up explicit resource management only in a context it runs,
- * not in one it builds a snapshot from. The executable runs them fine. While warming up, they are
- * fs' callback versions, as promises.
+ * await raceWithSignal(), whose `using` declaration crashes the snapshot builder (a segfault in V8's
+ * InitializeDisposableStack, every time; seen with gdb). The started executable runs them fine (every
+ * start stats its archives). While warming up, they are fs' callback versions, as promises.
  */
 async function withoutRacingStat(work: () => Promise<void>): Promise<void> {
   const fsPromises = process.getBuiltinModule('node:fs/promises');
