@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { lazyBuiltins } from './lazy-builtins.mjs';
+import { DEFERRED_BUILTINS, SNAPSHOT_UNVERIFIED_BUILTINS, lazyBuiltins } from './lazy-builtins.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -66,13 +66,19 @@ export async function bundleModule() {
  * One CommonJS script that runs the command line, for a single executable: Node runs the injected
  * main script as CommonJS, with a require() that loads only built-in modules. Without splitting,
  * esbuild inlines the lazily imported chunks. `runtime`: the node binary the executable is built on;
- * given, built-ins the start does not need load on first use (./lazy-builtins.mjs).
+ * given, built-ins the start does not need load on first use (./lazy-builtins.mjs). `snapshot`: the
+ * script for an executable with a V8 startup snapshot (src/snapshot-entry.ts), where the built-ins a
+ * snapshot cannot hold load on first use too.
  */
-export async function bundleScript(outfile, { runtime } = {}) {
+export async function bundleScript(outfile, { runtime, snapshot = false } = {}) {
+  const deferred = snapshot ? [...DEFERRED_BUILTINS, ...SNAPSHOT_UNVERIFIED_BUILTINS] : DEFERRED_BUILTINS;
+  const entry = snapshot
+    ? { entryPoints: ['src/snapshot-entry.ts'] }
+    : { stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' } };
   const result = await build({
     ...common,
-    plugins: runtime === undefined ? [] : [lazyBuiltins(runtime)],
-    stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' },
+    plugins: runtime === undefined ? [] : [lazyBuiltins(runtime, deferred)],
+    ...entry,
     outfile,
     format: 'cjs',
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.

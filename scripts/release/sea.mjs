@@ -9,12 +9,14 @@ import { join } from 'node:path';
 
 /**
  * Writes `output` from the base node binary `node` and the bundled script `script`, built by
- * `builder` (a node of this machine's arch and `node`'s version), using `workDir` for the config.
- * V8's code cache (faster start-up) is CPU-specific: `codeCache` only where `builder` and `node`
- * run on the same CPU (`runner` runs the builder, e.g. under qemu-user for another arch).
+ * `builder` (a node of `node`'s version), using `workDir` for the config. `startup` says what makes
+ * it start faster: 'snapshot', V8's startup snapshot of the script's heap once it has run
+ * (src/snapshot-entry.ts, warmed up on the archives `warmUp`); 'code-cache', V8's code cache of
+ * the script; 'none'. Both are made by running `builder`, whose CPU must be `node`'s (`runner` runs
+ * it, e.g. under qemu-user for another arch).
  */
-export function buildExecutable({ builder, node, script, output, workDir, codeCache, runner = [] }) {
-  const base = join(workDir, `base-${codeCache ? 'cached' : 'plain'}-${Math.random().toString(36).slice(2)}`);
+export function buildExecutable({ builder, node, script, output, workDir, startup, warmUp = [], runner = [] }) {
+  const base = join(workDir, `base-${startup}-${Math.random().toString(36).slice(2)}`);
   copyFileSync(node, base);
   chmodSync(base, 0o755);
   stripDebugInfo(base);
@@ -26,15 +28,23 @@ export function buildExecutable({ builder, node, script, output, workDir, codeCa
     executable: base,
     output: written,
     disableExperimentalSEAWarning: true,
-    useSnapshot: false,
-    useCodeCache: codeCache,
+    useSnapshot: startup === 'snapshot',
+    // The snapshot holds the compiled code itself (Node ignores the code cache with it).
+    useCodeCache: startup === 'code-cache',
     // NODE_OPTIONS still applies, as it does to node; nothing from the command line is taken as a
     // node option (a user's `--tar x` must reach the program).
     execArgvExtension: 'env',
   }));
   const [command, ...args] = [...runner, builder, '--build-sea', config];
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`node --build-sea failed for ${output} (exit ${result.status}): ${(result.stderr || result.stdout).trim()}`);
+  // Only the warm-up's archives: the snapshot keeps nothing of the build's environment (src/snapshot-guard.ts).
+  const env = { PATH: process.env.PATH ?? '', SEED_REGISTRY_SNAPSHOT_WARM_UP: warmUp.join('\n') };
+  const result = spawnSync(command, args, { encoding: 'utf8', env });
+  if (result.status !== 0) throw new Error(`node --build-sea failed for ${output} (${result.signal ?? `exit ${result.status}`}): ${(result.stderr || result.stdout).trim()}`);
+  // Node warns while building a snapshot that loads a built-in it has not verified in snapshots
+  // (lib/internal/main/mksnapshot.js): state of that module may not survive. Not shipped: such a
+  // module is deferred (scripts/lazy-builtins.mjs, SNAPSHOT_UNVERIFIED_BUILTINS).
+  const warning = /^.*Warning: .*$/m.exec(result.stderr);
+  if (warning !== null) throw new Error(`node --build-sea for ${output} warned: ${warning[0].trim()}; a built-in the snapshot loads belongs in SNAPSHOT_UNVERIFIED_BUILTINS (scripts/lazy-builtins.mjs)`);
   // --build-sea writes its output in one write, which Linux (6.18, ext4) keeps in the page cache
   // as 2 MiB folios that a process running the file maps whole: 29 MiB more RSS, measured, until
   // those pages leave the cache. The copy a host receives has small ones; so has this copy.

@@ -79,6 +79,52 @@ describe('single executable', () => {
   });
 });
 
+/**
+ * `--startup snapshot`: the executables start from a V8 startup snapshot of their script, made on
+ * the build machine after a warm-up (src/snapshot-entry.ts): nothing of that machine may come with it.
+ */
+describe('single executable built with --startup snapshot', () => {
+  let snapshotOut: string;
+  let snapshotExe: string;
+  beforeAll(async () => {
+    snapshotOut = join(env.dir, 'release-snapshot');
+    await runOk(process.execPath, [join(REPO_ROOT, 'scripts/release/build.mjs'), '--out', snapshotOut, '--arch', ARCHES.join(','), '--no-image', '--startup', 'snapshot'], { timeoutMs: BUILD_TIMEOUT_MS });
+    snapshotExe = join(snapshotOut, `seed-registry-linux-${process.arch}`);
+  }, BUILD_TIMEOUT_MS);
+
+  it('reads its environment when it runs, not when it was built: TMPDIR, the working directory; no warning printed', async () => {
+    const tmp = `/nonexistent-${process.pid}/tmp`;
+    const [cmd, args] = withoutNode(['env', `TMPDIR=${tmp}`, snapshotExe, 'inspect', '--tar', join(REPO_ROOT, 'fixtures/formats/tiny-crane.tar.zst')]);
+    const refused = await run(cmd, args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(`seed-registry: ${tmp} (TMPDIR): cannot be used for temporary space: no such file`);
+    // A relative --tar names a file of the directory it runs in.
+    const [cmd2, args2] = withoutNode([snapshotExe, 'inspect', '--tar', 'seed-image.tar']);
+    const inspected = await run(cmd2, args2, { cwd: dirname(FIXTURE) });
+    expect(inspected.stderr).toBe('');
+    expect(inspected.stdout).toContain(REF);
+  });
+
+  it('serves with no node; docker pulls the image the tarball holds', async () => {
+    const [cmd, args] = withoutNode([snapshotExe, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1']);
+    const seed = await startSeedCommand(cmd, args);
+    seeds.push(seed);
+    const { configDigest, diffIds } = expectedFor(await readExpected(FIXTURE), REF);
+    const remote = `${seed.host}/${REF}`;
+    try {
+      expect(await dockerPull(env.docker, remote)).toEqual({ configDigest, diffIds });
+    } finally {
+      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
+    }
+  });
+
+  it.runIf(ARCHES.includes('arm64') && process.arch !== 'arm64')('the arm64 one, its snapshot made under qemu-user, passes check-arm64.sh', async () => {
+    const output = await runOk('bash', [join(REPO_ROOT, 'scripts/release/check-arm64.sh'), join(snapshotOut, 'seed-registry-linux-arm64')], { timeoutMs: 300_000 });
+    expect(output).toMatch(/^blob sha256:[0-9a-f]{64}: ok$/m);
+    expect(output).toContain('ok under qemu-user');
+  });
+});
+
 describe('npm tarball', () => {
   it('installs with the registry unreachable and an empty cache, and the installed command serves', async () => {
     const tarball = join(out, `seed-registry-${VERSION}.tgz`);
