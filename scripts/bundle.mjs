@@ -5,7 +5,7 @@
 // The bundle inlines every runtime dependency, so the npm package has none to install.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { DEFERRED_BUILTINS, SNAPSHOT_UNVERIFIED_BUILTINS, lazyBuiltins } from './lazy-builtins.mjs';
@@ -77,27 +77,77 @@ export async function bundleScript(outfile, { runtime, snapshot = false } = {}) 
     : { stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' } };
   const result = await build({
     ...common,
+    ...scriptOptions,
     plugins: runtime === undefined ? [] : [lazyBuiltins(runtime, deferred)],
     ...entry,
     outfile,
-    format: 'cjs',
+    external: PACKAGE_ASSETS,
+    banner: { js: packageLoader() },
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
     define: { ...defines(false), 'import.meta.url': 'undefined' },
-    // The executable holds its script as a V8 string for as long as it runs. Without comments and
-    // indentation it is 2.1 MB instead of 3.0; and only pure ASCII is kept as one byte a character:
-    // one non-ASCII character (a comment of a dependency) makes V8 hold all of it as UTF-16.
-    // Measured on Node 26.12.1: 3.7 MiB less anonymous memory once listening (docs/release.md).
-    minifyWhitespace: true,
-    charset: 'ascii',
-    write: false,
-    // Which files went in: the release's SBOM lists the packages they come from.
-    metafile: true,
   });
-  // charset 'ascii' escapes strings and identifiers; legal comments (licence notices, kept) may
-  // still hold a name such as "W\u00e4rting": escaped the same way, which a comment does not mind.
-  const [file] = result.outputFiles;
-  writeFileSync(outfile, file.text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
-  return result.metafile;
+  writeAscii(outfile, result.outputFiles[0].text);
+  const inputs = { ...result.metafile.inputs };
+  for (const name of PACKAGE_ASSETS) {
+    const asset = await build({ ...common, ...scriptOptions, stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT }, outfile: assetPath(outfile, name) });
+    writeAscii(assetPath(outfile, name), asset.outputFiles[0].text);
+    Object.assign(inputs, asset.metafile.inputs);
+  }
+  return { ...result.metafile, inputs };
+}
+
+/**
+ * Packages only some commands and options use (push, check and prepull: undici; check: yaml and
+ * smol-toml; TLS certificates: @peculiar/x509 after reflect-metadata). In the single executable each
+ * is a script of its own, an SEA asset (./release/sea.mjs) compiled the first time it is required:
+ * serving never parses them, and they are not in the startup snapshot or code cache. 1.4 MB of the
+ * 2.1 MB script; measured (docs/release.md): less memory and fewer instructions to listening.
+ */
+export const PACKAGE_ASSETS = ['undici', 'yaml', 'smol-toml', 'reflect-metadata', '@peculiar/x509'];
+
+/** Where a package's script is written beside the executable's script, and its SEA asset key. */
+export function assetKey(name) {
+  return `${name.replace(/[@/]/g, '-').replace(/^-/, '')}.cjs`;
+}
+
+function assetPath(outfile, name) {
+  return join(dirname(outfile), assetKey(name));
+}
+
+/**
+ * The single executable's require() loads only built-in modules: a package of PACKAGE_ASSETS is
+ * compiled from its SEA asset (or, for the script run by node, the file beside it) and given that
+ * require. Declared with `var`, which takes over the wrapper's `require` parameter.
+ */
+function packageLoader() {
+  return `var require = ((builtin) => { const names = ${JSON.stringify(Object.fromEntries(PACKAGE_ASSETS.map((n) => [n, assetKey(n)])))}; const loaded = new Map(); return (id) => {
+  const key = names[id]; if (key === undefined) return builtin(id); if (loaded.has(id)) return loaded.get(id).exports;
+  const sea = builtin('node:sea'); const source = sea.isSea() ? sea.getAsset(key, 'utf8') : builtin('node:fs').readFileSync(builtin('node:path').join(__dirname, key), 'utf8');
+  const module = { exports: {} }; loaded.set(id, module);
+  builtin('node:vm').compileFunction(source, ['module', 'exports', 'require'], { filename: key })(module, module.exports, builtin);
+  return module.exports; }; })(require);`;
+}
+
+/** What the executable's scripts are built with (CommonJS: Node's SEA runs its main script as such). */
+const scriptOptions = {
+  format: 'cjs',
+  // The executable holds its script as a V8 string for as long as it runs. Without comments and
+  // indentation it is 2.1 MB instead of 3.0; and only pure ASCII is kept as one byte a character:
+  // one non-ASCII character (a comment of a dependency) makes V8 hold all of it as UTF-16.
+  // Measured on Node 26.12.1: 3.7 MiB less anonymous memory once listening (docs/release.md).
+  minifyWhitespace: true,
+  charset: 'ascii',
+  write: false,
+  // Which files went in: the release's SBOM lists the packages they come from.
+  metafile: true,
+};
+
+/**
+ * charset 'ascii' escapes strings and identifiers; legal comments (licence notices, kept) may still
+ * hold a name such as "W\u00e4rting": escaped the same way, which a comment does not mind.
+ */
+function writeAscii(file, text) {
+  writeFileSync(file, text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleModule();

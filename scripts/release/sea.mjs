@@ -13,9 +13,10 @@ import { join } from 'node:path';
  * it start faster: 'snapshot', V8's startup snapshot of the script's heap once it has run
  * (src/snapshot-entry.ts, warmed up on the archives `warmUp`); 'code-cache', V8's code cache of
  * the script; 'none'. Both are made by running `builder`, whose CPU must be `node`'s (`runner` runs
- * it, e.g. under qemu-user for another arch).
+ * it, e.g. under qemu-user for another arch). `assets`: { key: file } the script reads with
+ * node:sea's getAsset (the packages scripts/bundle.mjs keeps out of it).
  */
-export function buildExecutable({ builder, node, script, output, workDir, startup, warmUp = [], runner = [] }) {
+export function buildExecutable({ builder, node, script, assets = {}, output, workDir, startup, warmUp = [], runner = [] }) {
   const base = join(workDir, `base-${startup}-${Math.random().toString(36).slice(2)}`);
   copyFileSync(node, base);
   chmodSync(base, 0o755);
@@ -34,6 +35,7 @@ export function buildExecutable({ builder, node, script, output, workDir, startu
     // NODE_OPTIONS still applies, as it does to node; nothing from the command line is taken as a
     // node option (a user's `--tar x` must reach the program).
     execArgvExtension: 'env',
+    assets,
   }));
   const [command, ...args] = [...runner, builder, '--build-sea', config];
   // Only the warm-up's archives: the snapshot keeps nothing of the build's environment (src/snapshot-guard.ts).

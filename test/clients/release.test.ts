@@ -79,6 +79,31 @@ describe('single executable', () => {
   });
 });
 
+describe('single executable: the packages kept beside its script (SEA assets, scripts/bundle.mjs)', () => {
+  it('loads each when a command needs it: X.509 for --tls-self-signed, smol-toml and yaml for check, undici for check and push', async () => {
+    const dir = join(env.dir, 'assets');
+    const [cmd, args] = withoutNode([executable, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '-q', '--tls-self-signed', join(dir, 'tls')]);
+    const tls = await startSeedCommand(cmd, args);
+    seeds.push(tls);
+    expect(tls.output()).toMatch(/created with a new CA/);
+    await tls.stop();
+    const [cmd2, args2] = withoutNode([executable, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '-q']);
+    const seed = await startSeedCommand(cmd2, args2);
+    seeds.push(seed);
+    // containerd's hosts.toml (smol-toml) and k3s's registries.yaml (yaml), each read by check, whose requests are undici's.
+    for (const runtime of ['containerd', 'k3s']) {
+      const out = join(dir, runtime);
+      await runOk(...withoutNode([executable, 'configure', '--runtime', runtime, '--registry', seed.host, '--plain-http', '--tar', FIXTURE, '--out', out]));
+      const checked = await runOk(...withoutNode([executable, 'check', '--registry', seed.host, '--runtime', runtime, '--config', out, '--image', REF]));
+      expect(checked, runtime).toMatch(/^ok +image docker\.io\/library\/busybox:seed: sha256:[0-9a-f]{64} at http/m);
+    }
+    // push: undici's refused connection, in words.
+    const pushed = await run(...withoutNode([executable, 'push', '--to', '127.0.0.1:1', '--tar', FIXTURE, '--insecure']));
+    expect(pushed.code).toBe(1);
+    expect(pushed.stderr).toMatch(/^seed-registry: push: cannot reach 127\.0\.0\.1:1: .*ECONNREFUSED/m);
+  });
+});
+
 /**
  * `--startup snapshot`: the executables start from a V8 startup snapshot of their script, made on
  * the build machine after a warm-up (src/snapshot-entry.ts): nothing of that machine may come with it.
