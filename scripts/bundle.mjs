@@ -86,7 +86,10 @@ export async function bundleScript(outfile, { runtime, snapshot = false } = {}) 
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
     define: { ...defines(false), 'import.meta.url': 'undefined' },
   });
-  writeAscii(outfile, result.outputFiles[0].text);
+  const text = result.outputFiles[0].text;
+  const imported = PACKAGE_ASSETS.find((name) => text.includes(`import(${JSON.stringify(name)})`));
+  if (imported !== undefined) throw new Error(`${imported} is import()ed: the single executable's script can only require() a package kept beside it (PACKAGE_ASSETS, scripts/bundle.mjs); import it statically`);
+  writeAscii(outfile, text);
   const inputs = { ...result.metafile.inputs };
   for (const name of PACKAGE_ASSETS) {
     const asset = await build({ ...common, ...scriptOptions, stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT }, outfile: assetPath(outfile, name) });
@@ -101,7 +104,9 @@ export async function bundleScript(outfile, { runtime, snapshot = false } = {}) 
  * smol-toml; TLS certificates: @peculiar/x509 after reflect-metadata). In the single executable each
  * is a script of its own, an SEA asset (./release/sea.mjs) compiled the first time it is required:
  * serving never parses them, and they are not in the startup snapshot or code cache. 1.4 MB of the
- * 2.1 MB script; measured (docs/release.md): less memory and fewer instructions to listening.
+ * 2.1 MB script; measured in docs/release.md (less memory, fewer instructions to listening). Each
+ * must be required (a static import): esbuild leaves an import() of an external package as it is,
+ * which the executable cannot answer; the build refuses one.
  */
 export const PACKAGE_ASSETS = ['undici', 'yaml', 'smol-toml', 'reflect-metadata', '@peculiar/x509'];
 
