@@ -35,7 +35,17 @@ export function pushKey(model: ImageModel, r: ImageRecord): string {
 
 /** The served references of `model` the target has not had yet, with all their referrers. */
 export function newRecords(model: ImageModel, pushed: ReadonlySet<string>): ImageRecord[] {
-  return servedRecords(model).filter((r) => !pushed.has(pushKey(model, r)));
+  return [...unpushed(model, pushed).keys()];
+}
+
+/** Those references, each with its push key (computed once: it walks the model's manifests). */
+function unpushed(model: ImageModel, pushed: ReadonlySet<string>): Map<ImageRecord, string> {
+  const fresh = new Map<ImageRecord, string>();
+  for (const r of servedRecords(model)) {
+    const key = pushKey(model, r);
+    if (!pushed.has(key)) fresh.set(r, key);
+  }
+  return fresh;
 }
 
 /** `model` with only `records` as its images; warnings were said at load, not again per push. */
@@ -63,15 +73,16 @@ export function followReloads(pusher: Pick<PushTo, 'push'>, target: string, say:
   let latest: ImageModel | undefined;
 
   const run = async (model: ImageModel, reload: boolean) => {
-    const fresh = newRecords(model, pushed);
+    const keys = unpushed(model, pushed);
+    const fresh = [...keys.keys()];
     if (reload && fresh.length === 0) return say(`reload: nothing new to push to ${target}`);
     // The first push is `push`'s own, warnings included; a reload's carries only what is new.
     const ok = await pusher.push(reload ? onlyRecords(model, fresh) : model);
     // Said before marking them: an image pushed before that is new only by its referrers is named so.
     const what = amount(fresh, (r) => references.has(referenceKey(r)));
     if (ok) {
-      for (const r of fresh) {
-        pushed.add(pushKey(model, r));
+      for (const [r, key] of keys) {
+        pushed.add(key);
         references.add(referenceKey(r));
       }
     }
