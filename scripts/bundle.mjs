@@ -68,7 +68,8 @@ export async function bundleModule() {
  * esbuild inlines the lazily imported chunks. `runtime`: the node binary the executable is built on;
  * given, built-ins the start does not need load on first use (./lazy-builtins.mjs). `snapshot`: the
  * script for an executable with a V8 startup snapshot (src/snapshot-entry.ts), where the built-ins a
- * snapshot cannot hold load on first use too.
+ * snapshot cannot hold load on first use too. Returns esbuild's metafile (every file that went in,
+ * assets too) and the package assets written beside `outfile`, { key: file } (PACKAGE_ASSETS).
  */
 export async function bundleScript(outfile, { runtime, snapshot = false } = {}) {
   const deferred = snapshot ? [...DEFERRED_BUILTINS, ...SNAPSHOT_UNVERIFIED_BUILTINS] : DEFERRED_BUILTINS;
@@ -91,12 +92,15 @@ export async function bundleScript(outfile, { runtime, snapshot = false } = {}) 
   if (imported !== undefined) throw new Error(`${imported} is import()ed: the single executable's script can only require() a package kept beside it (PACKAGE_ASSETS, scripts/bundle.mjs); import it statically`);
   writeAscii(outfile, text);
   const inputs = { ...result.metafile.inputs };
+  const assets = {};
   for (const name of PACKAGE_ASSETS) {
-    const asset = await build({ ...common, ...scriptOptions, stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT }, outfile: assetPath(outfile, name) });
-    writeAscii(assetPath(outfile, name), asset.outputFiles[0].text);
+    const file = join(dirname(outfile), assetKey(name));
+    const asset = await build({ ...common, ...scriptOptions, stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT }, outfile: file });
+    writeAscii(file, asset.outputFiles[0].text);
     Object.assign(inputs, asset.metafile.inputs);
+    assets[assetKey(name)] = file;
   }
-  return { ...result.metafile, inputs };
+  return { metafile: { ...result.metafile, inputs }, assets };
 }
 
 /**
@@ -110,13 +114,9 @@ export async function bundleScript(outfile, { runtime, snapshot = false } = {}) 
  */
 export const PACKAGE_ASSETS = ['undici', 'yaml', 'smol-toml', 'reflect-metadata', '@peculiar/x509'];
 
-/** Where a package's script is written beside the executable's script, and its SEA asset key. */
-export function assetKey(name) {
+/** A package's SEA asset key, and its script's name beside the executable's script. */
+function assetKey(name) {
   return `${name.replace(/[@/]/g, '-').replace(/^-/, '')}.cjs`;
-}
-
-function assetPath(outfile, name) {
-  return join(dirname(outfile), assetKey(name));
 }
 
 /**

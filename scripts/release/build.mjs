@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { assetKey, buildCommit, bundleModule, bundleScript, PACKAGE_ASSETS } from '../bundle.mjs';
+import { buildCommit, bundleModule, bundleScript } from '../bundle.mjs';
 import { downloadDebs } from './debs.mjs';
 import { writeImage } from './image.mjs';
 import { buildExecutable } from './sea.mjs';
@@ -48,7 +48,7 @@ async function buildExecutables(work) {
   // The pinned release Node of this machine builds every executable (it runs here); each arch's
   // executable is that arch's pinned Node of the same version.
   const builder = obtainNode(RELEASE_LINE, process.arch);
-  const metafile = await bundleScript(script, { runtime: builder, snapshot: STARTUP === 'snapshot' });
+  const { metafile, assets } = await bundleScript(script, { runtime: builder, snapshot: STARTUP === 'snapshot' });
   const built = [];
   for (const arch of ARCHES) {
     const node = obtainNode(RELEASE_LINE, arch);
@@ -56,7 +56,6 @@ async function buildExecutables(work) {
     // V8's code cache and startup snapshot are made by running the target's own node: under
     // qemu-user for another CPU (scripts/release/check-arm64.sh runs the arm64 executable there too).
     const emulated = arch === process.arch ? undefined : emulatorFor(arch);
-    const assets = Object.fromEntries(PACKAGE_ASSETS.map((name) => [assetKey(name), join(work, assetKey(name))]));
     const made = { node, script, assets, output, workDir: work, startup: STARTUP, warmUp: WARM_UP };
     if (arch === process.arch) buildExecutable({ ...made, builder });
     else if (emulated) buildExecutable({ ...made, builder: node, runner: emulated });
