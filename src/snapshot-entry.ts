@@ -45,7 +45,8 @@ if (!startupSnapshot.isBuildingSnapshot()) {
 async function warmUp(archives: string[]): Promise<void> {
   await withoutRacingStat(async () => {
     for (const archive of archives) {
-      const program = buildProgram();
+      // Only serve, as main() builds it for a serve command line.
+      const program = buildProgram('serve');
       const serve = program.commands.find((c) => c.name() === 'serve');
       if (serve === undefined) throw new Error('no serve command to warm up');
       // Commander calls an action with the command last.
