@@ -50,6 +50,24 @@ function withoutNode(argv: string[]): [string, string[]] {
   return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `${hide}; exec env -i HOME= PATH=${PATH} "$@"`, 'sh', ...argv]];
 }
 
+/** `exe` serving the fixture on a loopback port, on a host without Node; stopped after the file. */
+async function serveWithoutNode(exe: string, extra: string[] = []): Promise<Seed> {
+  const seed = await startSeedCommand(...withoutNode([exe, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', ...extra]));
+  seeds.push(seed);
+  return seed;
+}
+
+/** docker pulls the fixture's image from `host` and gets its config and layers; the image is removed after. */
+async function expectDockerPullsFixture(host: string): Promise<void> {
+  const { configDigest, diffIds } = expectedFor(await readExpected(FIXTURE), REF);
+  const remote = `${host}/${REF}`;
+  try {
+    expect(await dockerPull(env.docker, remote)).toEqual({ configDigest, diffIds });
+  } finally {
+    await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
+  }
+}
+
 describe('single executable', () => {
   it('runs where no node exists: the test environment really hides node', async () => {
     const [cmd, args] = withoutNode(['sh', '-c', 'command -v node || echo "no node"; echo "HOME=[$HOME]"']);
@@ -66,30 +84,17 @@ describe('single executable', () => {
   });
 
   it('serves a tarball with no node and HOME empty; docker pulls the image the tarball holds', async () => {
-    const [cmd, args] = withoutNode([executable, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1']);
-    const seed = await startSeedCommand(cmd, args);
-    seeds.push(seed);
-    const { configDigest, diffIds } = expectedFor(await readExpected(FIXTURE), REF);
-    const remote = `${seed.host}/${REF}`;
-    try {
-      expect(await dockerPull(env.docker, remote)).toEqual({ configDigest, diffIds });
-    } finally {
-      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
-    }
+    await expectDockerPullsFixture((await serveWithoutNode(executable)).host);
   });
 });
 
 describe('single executable: the packages kept beside its script (SEA assets, scripts/bundle.mjs)', () => {
   it('loads each when a command needs it: X.509 for --tls-self-signed, smol-toml and yaml for check, undici for check and push', async () => {
     const dir = join(env.dir, 'assets');
-    const [cmd, args] = withoutNode([executable, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '-q', '--tls-self-signed', join(dir, 'tls')]);
-    const tls = await startSeedCommand(cmd, args);
-    seeds.push(tls);
+    const tls = await serveWithoutNode(executable, ['-q', '--tls-self-signed', join(dir, 'tls')]);
     expect(tls.output()).toMatch(/created with a new CA/);
     await tls.stop();
-    const [cmd2, args2] = withoutNode([executable, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '-q']);
-    const seed = await startSeedCommand(cmd2, args2);
-    seeds.push(seed);
+    const seed = await serveWithoutNode(executable, ['-q']);
     // containerd's hosts.toml (smol-toml) and k3s's registries.yaml (yaml), each read by check, whose requests are undici's.
     for (const runtime of ['containerd', 'k3s']) {
       const out = join(dir, runtime);
@@ -131,16 +136,7 @@ describe('single executable built with --startup snapshot', () => {
   });
 
   it('serves with no node; docker pulls the image the tarball holds', async () => {
-    const [cmd, args] = withoutNode([snapshotExe, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1']);
-    const seed = await startSeedCommand(cmd, args);
-    seeds.push(seed);
-    const { configDigest, diffIds } = expectedFor(await readExpected(FIXTURE), REF);
-    const remote = `${seed.host}/${REF}`;
-    try {
-      expect(await dockerPull(env.docker, remote)).toEqual({ configDigest, diffIds });
-    } finally {
-      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
-    }
+    await expectDockerPullsFixture((await serveWithoutNode(snapshotExe)).host);
   });
 
   it.runIf(ARCHES.includes('arm64') && process.arch !== 'arm64')('the arm64 one, its snapshot made under qemu-user, passes check-arm64.sh', async () => {
@@ -205,13 +201,7 @@ describe.runIf(ARCHES.includes('arm64') && process.arch !== 'arm64')('arm64 exec
   it('docker pulls from the arm64 executable serving under qemu-user', async () => {
     const seed = await startSeedCommand('qemu-aarch64-static', ['-L', SYSROOT, join(out, 'seed-registry-linux-arm64'), '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1']);
     seeds.push(seed);
-    const { configDigest, diffIds } = expectedFor(await readExpected(FIXTURE), REF);
-    const remote = `${seed.host}/${REF}`;
-    try {
-      expect(await dockerPull(env.docker, remote)).toEqual({ configDigest, diffIds });
-    } finally {
-      await env.docker.docker(['rmi', '-f', remote]).catch(() => undefined);
-    }
+    await expectDockerPullsFixture(seed.host);
   });
 });
 
@@ -285,8 +275,7 @@ describe('image archive', () => {
       const pool = new Pool(`http://127.0.0.1:${port}`);
       await waitUntil('the seed in its container', async () => (await pool.request({ method: 'GET', path: '/v2/' }).then(async (r) => (await r.body.dump(), r.statusCode === 200), () => false)), 60_000);
       await pool.close();
-      const { configDigest, diffIds } = expectedFor(await readExpected(FIXTURE), REF);
-      expect(await dockerPull(env.docker, `127.0.0.1:${port}/${REF}`)).toEqual({ configDigest, diffIds });
+      await expectDockerPullsFixture(`127.0.0.1:${port}`);
     } finally {
       await containerd.ctr(['tasks', 'kill', '-s', 'SIGKILL', id]).catch(() => undefined);
       await waitUntil('the container task to stop', async () => !(await containerd.ctr(['tasks', 'ls'])).includes(`${id} `) || (await containerd.ctr(['tasks', 'delete', id]).then(() => true, () => false)), 30_000);
