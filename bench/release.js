@@ -51,6 +51,12 @@ async function timeToListening(command, args) {
   }
 }
 
+/** The executable measured (`executable`, or one built), and the copy of it started, as a host has it (bench/installed.js). */
+function executableOf(executable, tmpDir) {
+  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
+  return { built, copy: installedCopy(built, tmpDir) };
+}
+
 /** The executable, the script and Node's empty server, each as [command, args], serving `archive`. */
 function contendersOf(exe, archive) {
   const serve = ['--tar', archive, '--port', '0', '--host', '127.0.0.1', '--quiet'];
@@ -63,8 +69,7 @@ function contendersOf(exe, archive) {
 
 /** --release-count: main-thread instructions to the listening socket (bench/release-count.js). */
 export async function countReleaseStart({ runs, executable, tmpDir, archive = FIXTURE }) {
-  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
-  const { executable: exe, floor } = contendersOf(installedCopy(built, tmpDir), archive);
+  const { executable: exe, floor } = contendersOf(executableOf(executable, tmpDir).copy, archive);
   const samples = await countRelease({ executable: exe, 'empty node:http server': floor }, { rounds: runs });
   const name = archive === FIXTURE ? 'fixtures/seed-image.tar' : archive;
   return [
@@ -76,9 +81,8 @@ export async function countReleaseStart({ runs, executable, tmpDir, archive = FI
 
 /** `archive`: the tar served (default the fixture; `--release-mib` makes a 4-layer one of that size). */
 export async function measureRelease({ runs, executable, tmpDir, archive = FIXTURE }) {
-  const built = executable ? resolve(executable) : buildExecutable(join(tmpDir, 'release'));
-  // Started from a copy, as a host has it (bench/installed.js).
-  const contenders = contendersOf(installedCopy(built, tmpDir), archive);
+  const { built, copy } = executableOf(executable, tmpDir);
+  const contenders = contendersOf(copy, archive);
   // One untimed start each: the first read of a 90 MB file from disk is not start-up.
   for (const [command, args] of Object.values(contenders)) await timeToListening(command, args);
   const samples = { executable: [], script: [], floor: [] };

@@ -6,12 +6,13 @@
 // one at a time on one keep-alive connection, and the count is dumped. The young generation's size
 // is fixed (the same flags on both sides): V8 sizes it by timing, and a server that happened to grow
 // it later would be charged for the scavenges. Needs valgrind (Debian: valgrind).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Agent, get } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mainThreadCount, requireValgrind, startCounted } from './callgrind.js';
 import { MANIFEST_ACCEPT } from './http.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -41,19 +42,9 @@ async function send(url, n) {
 /** Main-thread instructions per manifest GET of one server. */
 async function count(kind, dir, { warm, requests }) {
   const out = join(dir, `${kind.args.length ? 'off' : 'on'}-${Math.random().toString(36).slice(2)}.cg`);
-  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
-    process.execPath, ...NODE_FLAGS, SEED_BIN, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '--quiet', ...kind.args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((done) => child.on('exit', done));
+  const seed = [...NODE_FLAGS, SEED_BIN, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1', '--quiet', ...kind.args];
+  const { child, port, exited } = await startCounted(kind.name, process.execPath, seed, out);
   try {
-    const port = await new Promise((done, fail) => {
-      let text = '';
-      const timer = setTimeout(() => fail(new Error(`${kind.name}: not listening within 300 s under valgrind`)), 300_000);
-      child.stdout.on('data', (d) => {
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec((text += d));
-        if (m) (clearTimeout(timer), done(m[1]));
-      });
-      child.on('exit', (code) => fail(new Error(`${kind.name}: exited ${code} under valgrind`)));
-    });
     const url = `http://127.0.0.1:${port}/v2/library/busybox/manifests/seed`;
     await send(url, warm);
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
@@ -63,18 +54,12 @@ async function count(kind, dir, { warm, requests }) {
     child.kill('SIGINT');
     await exited;
   }
-  // The dump after zeroing is part 1; thread 1 is the main thread (the event loop).
-  const dump = readdirSync(dir).map((f) => join(dir, f)).find((f) => f.startsWith(out) && f.endsWith('.1-01'));
-  const total = Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(dump, 'utf8'))[1]);
-  return total / requests;
+  // The dump after zeroing is part 1.
+  return mainThreadCount(kind.name, out) / requests;
 }
 
 export async function runUiCount({ rounds = 2, warm = 4000, requests = 3000 } = {}) {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error('bench --ui --ui-count: valgrind is not installed: apt-get install valgrind');
-  }
+  requireValgrind('--ui --ui-count');
   const dir = mkdtempSync(join(tmpdir(), 'seed-registry-ui-count-'));
   const samples = Object.fromEntries(KINDS.map((k) => [k.name, []]));
   try {
