@@ -99,7 +99,9 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
     ...(pushing && { onReload: (m: ImageModel) => pushing.reloaded(m) }),
   };
   const throttle = startThrottle(options);
-  const stagesOf: StagesOf = (live, readiness) => buildStages(auth, options.metrics ?? true, live, readiness, ui, throttle);
+  let listened = () => {};
+  const listening = new Promise<void>((resolve) => (listened = resolve));
+  const stagesOf: StagesOf = (live, readiness) => buildStages({ auth, metrics: options.metrics ?? true, listening }, live, readiness, ui, throttle);
   const serving = await serveContent(content, { platform: options.platform, logger, tls: tls?.pair }, stagesOf);
   registry = serving.registry;
   const { live, model } = serving;
@@ -135,6 +137,7 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   // Watching before the listening line: an archive moved in as soon as that line is read is seen.
   live.start();
   console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
+  listened();
   return model;
 }
 
@@ -178,11 +181,12 @@ function startThrottle(o: ServeOptions): Throttle | undefined {
  * sees refused requests too, the page is behind auth like the API, and the caps pace only what auth
  * let through. Metrics and readiness follow the content served now.
  */
-function buildStages(auth: Stage | undefined, metrics: boolean, live: LiveContent, changedFiles: () => readonly string[], ui: Ui | undefined, throttle: Throttle | undefined): Stage[] {
+function buildStages(o: { auth?: Stage; metrics: boolean; listening: Promise<void> }, live: LiveContent, changedFiles: () => readonly string[], ui: Ui | undefined, throttle: Throttle | undefined): Stage[] {
+  const { auth, metrics, listening } = o;
   const seed = () => ({ images: live.images, refusedImages: live.refusedImages, reloads: live.reloads });
   const extra = throttle ? throttleMetrics(throttle) : [];
   return [
-    ...(metrics ? [metricsStage(seed, extra)] : []),
+    ...(metrics ? [metricsStage(seed, extra, listening)] : []),
     healthStage(changedFiles),
     ...(ui ? [ui.tracker] : []),
     ...(auth ? [auth] : []),

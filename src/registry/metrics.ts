@@ -25,17 +25,19 @@ export function handlerOf(url: string): string {
   return 'other';
 }
 
-/** prom-client is loaded this long after start, off the path to the listening line (or at the first scrape). */
+/** prom-client is loaded this long after the listening line (or at the first scrape). */
 const LOAD_AFTER_MS = 1_000;
 
 /** `seed`: the seed's own figures, read at each scrape (they follow the served content); `extra`: metrics
- * other stages keep (the bandwidth caps), exposed beside these. */
-export function metricsStage(seed: () => SeedFigures, extra: readonly ExtraMetric[] = []): Stage {
+ * other stages keep (the bandwidth caps), exposed beside these; `listening`: settles once the seed listens. */
+export function metricsStage(seed: () => SeedFigures, extra: readonly ExtraMetric[] = [], listening: Promise<unknown> = Promise.resolve()): Stage {
   const stats = new HttpStats();
   let registry: Promise<Registry> | undefined;
   const load = () => (registry ??= createPromRegistry(stats, seed, extra));
-  // A failed load shows at the scrape (the connection is cut); it must not end the process.
-  setTimeout(() => load().catch(() => undefined), LOAD_AFTER_MS).unref();
+  // A failed load shows at the scrape (the connection is cut); it must not end the process. Counted from
+  // the listening line, not from here: a load that takes longer than the delay (a large compressed
+  // bundle, a slow disk) would otherwise compile prom-client in the middle of it.
+  void listening.then(() => setTimeout(() => load().catch(() => undefined), LOAD_AFTER_MS).unref());
 
   return (next) => (req, res) => {
     const started = performance.now();
