@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { buildProgram, main } from './cli.js';
 import { loadImages } from './image/load.js';
+import { STARTUP } from './version.js';
 
 checkModuleEvaluation();
 
@@ -28,7 +29,11 @@ if (!startupSnapshot.isBuildingSnapshot()) {
   const archives = (process.env[WARM_UP] ?? '').split('\n').filter((a) => a !== '');
   if (archives.length === 0) throw new Error(`${WARM_UP}: no archives to warm up on (one path a line)`);
   void warmUp(archives).then(
-    () => startupSnapshot.setDeserializeMainFunction(() => void main()),
+    () =>
+      startupSnapshot.setDeserializeMainFunction(() => {
+        (globalThis as Record<symbol, unknown>)[STARTUP] = 'startup snapshot';
+        void main();
+      }),
     (error: unknown) => {
       // An unhandled rejection would not stop the build: this does.
       console.error(`snapshot warm-up failed: ${(error as Error)?.stack ?? error}`);

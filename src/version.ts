@@ -11,9 +11,15 @@ export interface VersionInfo {
   v8: string;
   openssl: string;
   platform: string;
+  /** What the single executable started from (scripts/release/sea-main.cjs, src/snapshot-entry.ts); absent otherwise. */
+  startup?: string;
 }
 
+/** Set by the single executable before the seed's main() runs. */
+export const STARTUP = Symbol.for('seed-registry.startup');
+
 export function versionInfo(): VersionInfo {
+  const startup = (globalThis as Record<symbol, unknown>)[STARTUP];
   return {
     version: VERSION,
     commit: COMMIT,
@@ -22,6 +28,7 @@ export function versionInfo(): VersionInfo {
     v8: process.versions.v8,
     openssl: process.versions.openssl ?? 'none',
     platform: `${process.platform}/${process.arch}`,
+    ...(typeof startup === 'string' && { startup }),
   };
 }
 
@@ -32,5 +39,6 @@ export function renderVersion(info: VersionInfo, json: boolean): string {
     `commit    ${info.commit}`,
     `node      ${info.node} (V8 ${info.v8}, OpenSSL ${info.openssl})`,
     `platform  ${info.platform}`,
+    ...(info.startup === undefined ? [] : [`start-up  ${info.startup}`]),
   ].join('\n') + '\n';
 }

@@ -21,6 +21,8 @@ run() { timeout 120 "${qemu[@]}" "$@"; }
 
 echo "--version: $(run --version)"
 run version | grep -q '^platform  linux/arm64$' || { echo "check-arm64: version does not say linux/arm64" >&2; run version >&2; exit 1; }
+# The code cache or snapshot was made by the arm64 node, under qemu-user: V8 must take it.
+run version | grep -Eq '^start-up  (code cache|startup snapshot)$' || { echo "check-arm64: version does not say it started from its code cache or snapshot" >&2; run version >&2; exit 1; }
 echo "version: $(run version | head -1)"
 if run serve 2>"$work/err"; then echo "check-arm64: serve without --tar did not fail" >&2; exit 1; fi
 echo "no --tar: $(cat "$work/err")"

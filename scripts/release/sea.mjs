@@ -4,17 +4,18 @@
 // is the pinned Node of the target arch (the same version: the blob format is tied to it).
 // Config keys: doc/api/single-executable-applications.md of nodejs/node ("--build-sea").
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Writes `output` from the base node binary `node` and the bundled script `script`, built by
  * `builder` (a node of `node`'s version), using `workDir` for the config. `startup` says what makes
  * it start faster: 'snapshot', V8's startup snapshot of the script's heap once it has run
- * (src/snapshot-entry.ts, warmed up on the archives `warmUp`); 'code-cache', V8's code cache of
- * the script; 'none'. Both are made by running `builder`, whose CPU must be `node`'s (`runner` runs
- * it, e.g. under qemu-user for another arch). `assets`: { key: file } the script reads with
- * node:sea's getAsset (the packages scripts/bundle.mjs keeps out of it).
+ * (src/snapshot-entry.ts); 'code-cache', V8's code cache of the script once it has served
+ * (./warm-code-cache.cjs); 'none'. Both warm up on the archives `warmUp`, run by `builder`, whose
+ * CPU must be `node`'s (`runner` runs it, e.g. under qemu-user for another arch). `assets`:
+ * { key: file } the script reads with node:sea's getAsset (the packages scripts/bundle.mjs keeps out of it).
  */
 export function buildExecutable({ builder, node, script, assets = {}, output, workDir, startup, warmUp = [], runner = [] }) {
   const base = join(workDir, `base-${startup}-${Math.random().toString(36).slice(2)}`);
@@ -23,19 +24,21 @@ export function buildExecutable({ builder, node, script, assets = {}, output, wo
   stripDebugInfo(base);
   const config = `${base}.json`;
   const written = `${base}.sea`;
+  const cached = startup === 'code-cache' ? warmCodeCache({ builder, runner, script, base, warmUp }) : undefined;
   writeFileSync(config, JSON.stringify({
-    main: script,
+    main: cached?.main ?? script,
     mainFormat: 'commonjs',
     executable: base,
     output: written,
     disableExperimentalSEAWarning: true,
     useSnapshot: startup === 'snapshot',
-    // The snapshot holds the compiled code itself (Node ignores the code cache with it).
+    // Node's own code cache, made before the script runs: for the small main script that loads the
+    // seed's script with the warm one (the snapshot holds the compiled code itself).
     useCodeCache: startup === 'code-cache',
     // NODE_OPTIONS still applies, as it does to node; nothing from the command line is taken as a
     // node option (a user's `--tar x` must reach the program).
     execArgvExtension: 'env',
-    assets,
+    assets: { ...assets, ...cached?.assets },
   }));
   const [command, ...args] = [...runner, builder, '--build-sea', config];
   // Only the warm-up's archives: the snapshot keeps nothing of the build's environment (src/snapshot-guard.ts).
@@ -53,6 +56,24 @@ export function buildExecutable({ builder, node, script, assets = {}, output, wo
   copyFileSync(written, output);
   rmSync(written);
   chmodSync(output, 0o755);
+}
+
+/** CommonJS's module wrapper, around the script the code cache is made of and that ./sea-main.cjs runs. */
+const WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'];
+
+/**
+ * The seed's script wrapped, and V8's code cache of it made by `builder` after serving the `warmUp`
+ * archives a pull (./warm-code-cache.cjs): { main, assets } for the SEA config.
+ */
+function warmCodeCache({ builder, runner, script, base, warmUp }) {
+  const wrapped = `${base}.script.cjs`;
+  const cache = `${base}.cache`;
+  writeFileSync(wrapped, WRAPPER[0] + readFileSync(script, 'utf8') + WRAPPER[1]);
+  const warm = fileURLToPath(new URL('./warm-code-cache.cjs', import.meta.url));
+  const [command, ...args] = [...runner, builder, warm, wrapped, cache, ...warmUp];
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  if (result.status !== 0) throw new Error(`the code cache's warm-up failed (${result.signal ?? `exit ${result.status}`}): ${(result.stderr || result.stdout).trim()}`);
+  return { main: fileURLToPath(new URL('./sea-main.cjs', import.meta.url)), assets: { 'seed-registry.cjs': wrapped, 'seed-registry.cache': cache } };
 }
 
 /** The strip for an ELF file's CPU (e_machine, at offset 18): this machine's own, or binutils' cross one. */

@@ -86,6 +86,16 @@ describe('single executable', () => {
   it('serves a tarball with no node and HOME empty; docker pulls the image the tarball holds', async () => {
     await expectDockerPullsFixture((await serveWithoutNode(executable)).host);
   });
+
+  it('starts from the code cache made after its warm-up; with V8 flags that refuse the cache it says so, and still serves', async () => {
+    expect(await runOk(...withoutNode([executable, 'version']))).toMatch(/^start-up  code cache$/m);
+    // --expose-gc changes V8's flag hash, which a code cache must match (scripts/release/sea-main.cjs).
+    const refused = withoutNode(['env', 'NODE_OPTIONS=--expose-gc', executable, 'version']);
+    expect(await runOk(...refused)).toMatch(/^start-up  code cache, refused by this V8 \(NODE_OPTIONS flags\?\)$/m);
+    const seed = await startSeedCommand(...withoutNode(['env', 'NODE_OPTIONS=--expose-gc', executable, '--tar', FIXTURE, '--port', '0', '--host', '127.0.0.1']));
+    seeds.push(seed);
+    await expectDockerPullsFixture(seed.host);
+  });
 });
 
 describe('single executable: the packages kept beside its script (SEA assets, scripts/bundle.mjs)', () => {
@@ -137,6 +147,7 @@ describe('single executable built with --startup snapshot', () => {
 
   it('serves with no node; docker pulls the image the tarball holds', async () => {
     await expectDockerPullsFixture((await serveWithoutNode(snapshotExe)).host);
+    expect(await runOk(...withoutNode([snapshotExe, 'version']))).toMatch(/^start-up  startup snapshot$/m);
   });
 
   it.runIf(ARCHES.includes('arm64') && process.arch !== 'arm64')('the arm64 one, its snapshot made under qemu-user, passes check-arm64.sh', async () => {
