@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { DEFERRED_BUILTINS, SNAPSHOT_UNVERIFIED_BUILTINS, lazyBuiltins } from './lazy-builtins.mjs';
+import { DEFERRED_BUILTINS, SNAPSHOT_UNVERIFIED_BUILTINS, lazyRequire } from './lazy-builtins.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -65,25 +65,24 @@ export async function bundleModule() {
 /**
  * One CommonJS script that runs the command line, for a single executable: Node runs the injected
  * main script as CommonJS, with a require() that loads only built-in modules. Without splitting,
- * esbuild inlines the lazily imported chunks. `runtime`: the node binary the executable is built on;
- * given, built-ins the start does not need load on first use (./lazy-builtins.mjs). `snapshot`: the
+ * esbuild inlines the lazily imported chunks. `deferBuiltins`: built-ins the start does not need load
+ * on first use (./lazy-builtins.mjs), as the release builds it. `snapshot`: the
  * script for an executable with a V8 startup snapshot (src/snapshot-entry.ts), where the built-ins a
  * snapshot cannot hold load on first use too. Returns esbuild's metafile (every file that went in,
  * assets too) and the package assets written beside `outfile`, { key: file } (PACKAGE_ASSETS).
  */
-export async function bundleScript(outfile, { runtime, snapshot = false } = {}) {
-  const deferred = snapshot ? [...DEFERRED_BUILTINS, ...SNAPSHOT_UNVERIFIED_BUILTINS] : DEFERRED_BUILTINS;
+export async function bundleScript(outfile, { deferBuiltins = false, snapshot = false } = {}) {
+  const deferred = !deferBuiltins ? [] : snapshot ? [...DEFERRED_BUILTINS, ...SNAPSHOT_UNVERIFIED_BUILTINS] : DEFERRED_BUILTINS;
   const entry = snapshot
     ? { entryPoints: ['src/snapshot-entry.ts'] }
     : { stdin: { contents: "import { main } from './src/cli.ts'; void main();", resolveDir: ROOT, loader: 'ts' } };
   const result = await build({
     ...common,
     ...scriptOptions,
-    plugins: runtime === undefined ? [] : [lazyBuiltins(runtime, deferred)],
     ...entry,
     outfile,
     external: PACKAGE_ASSETS,
-    banner: { js: packageLoader() },
+    banner: { js: packageLoader(deferred) },
     // No fixture, so build-info's import.meta.url (which CommonJS lacks) is never evaluated.
     define: { ...defines(false), 'import.meta.url': 'undefined' },
   });
@@ -122,15 +121,16 @@ function assetKey(name) {
 /**
  * The single executable's require() loads only built-in modules: a package of PACKAGE_ASSETS is
  * compiled from its SEA asset (or, for the script run by node, the file beside it) and given that
- * require. Declared with `var`, which takes over the wrapper's `require` parameter.
+ * require; the built-ins `deferred` load on first use (./lazy-builtins.mjs). Declared with `var`,
+ * which takes over the wrapper's `require` parameter.
  */
-function packageLoader() {
+function packageLoader(deferred) {
   return `var require = ((builtin) => { const names = ${JSON.stringify(Object.fromEntries(PACKAGE_ASSETS.map((n) => [n, assetKey(n)])))}; const loaded = new Map(); return (id) => {
   const key = names[id]; if (key === undefined) return builtin(id); if (loaded.has(id)) return loaded.get(id).exports;
   const sea = builtin('node:sea'); const source = sea.isSea() ? sea.getAsset(key, 'utf8') : builtin('node:fs').readFileSync(builtin('node:path').join(__dirname, key), 'utf8');
   const module = { exports: {} }; loaded.set(id, module);
   builtin('node:vm').compileFunction(source, ['module', 'exports', 'require'], { filename: key })(module, module.exports, builtin);
-  return module.exports; }; })(require);`;
+  return module.exports; }; })(${deferred.length === 0 ? 'require' : `${lazyRequire(deferred)}(require)`});`;
 }
 
 /** What the executable's scripts are built with (CommonJS: Node's SEA runs its main script as such). */

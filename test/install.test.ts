@@ -102,13 +102,13 @@ describe('the single executable script, alone in a directory', () => {
   });
 });
 
-// scripts/lazy-builtins.mjs, as the release builds the executable's script (runtime: the Node it runs on).
+// scripts/lazy-builtins.mjs, as the release builds the executable's script.
 describe('the single executable script with deferred built-ins', () => {
   let script: string;
   let loaded: string;
   beforeAll(() => {
     script = join(dir, 'seed-registry-lazy.cjs');
-    const bundle = `import { bundleScript } from ${JSON.stringify(join(ROOT, 'scripts/bundle.mjs'))}; await bundleScript(process.argv[1], { runtime: process.execPath });`;
+    const bundle = `import { bundleScript } from ${JSON.stringify(join(ROOT, 'scripts/bundle.mjs'))}; await bundleScript(process.argv[1], { deferBuiltins: true });`;
     const built = node(['--input-type=module', '-e', bundle, script]);
     expect(built.status, built.stderr).toBe(0);
     loaded = join(dir, 'loaded.cjs');

@@ -48,7 +48,7 @@ async function buildExecutables(work) {
   // The pinned release Node of this machine builds every executable (it runs here); each arch's
   // executable is that arch's pinned Node of the same version.
   const builder = obtainNode(RELEASE_LINE, process.arch);
-  const { metafile, assets } = await bundleScript(script, { runtime: builder, snapshot: STARTUP === 'snapshot' });
+  const { metafile, assets } = await bundleScript(script, { deferBuiltins: true, snapshot: STARTUP === 'snapshot' });
   const built = [];
   for (const arch of ARCHES) {
     const node = obtainNode(RELEASE_LINE, arch);

@@ -3,7 +3,7 @@
 // PATH, is refused with the package to install and the command that converts it. Blobs are served
 // as byte ranges of an uncompressed tar, so a compressed archive is decoded once into temporary
 // space (src/source/decompress.ts). k3s reads .tar.lz4 and .tar.bz2 from its images folder too.
-import * as zlib from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { type Decoder, ZLIB_CHUNK } from './decoder.js';
 import { onPath } from './on-path.js';
 import { zstdDecoder } from './zstd.js';
@@ -28,7 +28,7 @@ function byCommand(name: string): () => Decoder | undefined {
 }
 
 export const CODECS: Codec[] = [
-  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => ({ kind: 'stream', stream: () => zlib.createGunzip({ chunkSize: ZLIB_CHUNK }) }) },
+  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]), decoder: () => ({ kind: 'stream', stream: () => createGunzip({ chunkSize: ZLIB_CHUNK }) }) },
   { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), decoder: zstdDecoder },
   { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), decoder: byCommand('xz'), convert: 'xz -dc FILE > OUT', install: 'xz-utils' },
   { name: 'bzip2', magic: Buffer.from('BZh'), decoder: byCommand('bzip2'), convert: 'bzip2 -dc FILE > OUT', install: 'bzip2' },

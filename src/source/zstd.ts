@@ -5,7 +5,6 @@
 // build step or binary download, which an air-gapped host cannot do (5x slower than the command).
 // SEED_REGISTRY_ZSTD=zlib|command|js forces one (tests, benchmarks).
 import type { Transform } from 'node:stream';
-import * as zlib from 'node:zlib';
 import type { Decompress } from 'fzstd';
 import { type BlockDecoder, type Decoder, ZLIB_CHUNK } from './decoder.js';
 import { onPath } from './on-path.js';
@@ -38,8 +37,14 @@ export function zstdDecoder(): Decoder {
   return { kind: 'blocks', start: fzstdBlocks };
 }
 
+/**
+ * Looked up when asked, not imported as a namespace: a namespace import of node:zlib is copied key by
+ * key when the module is evaluated, which would load zlib at every start of the single executable
+ * (scripts/lazy-builtins.mjs). getBuiltinModule came in Node 20.16, before zlib's zstd.
+ */
 function nativeZstd(): ZstdFactory | undefined {
-  return (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+  const zlib = process.getBuiltinModule?.('node:zlib') as { createZstdDecompress?: ZstdFactory } | undefined;
+  return zlib?.createZstdDecompress;
 }
 
 /**
