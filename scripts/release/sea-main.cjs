@@ -6,9 +6,12 @@
 // NODE_OPTIONS) costs only time: the script compiles as without one, and `seed-registry version`
 // says so. Node's documentation: doc/api/single-executable-applications.md ("Assets"), doc/api/vm.md
 // (`cachedData`, `cachedDataRejected`).
-const { getAsset, getRawAsset } = require('node:sea');
+const { getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');
 
-const script = new Script(getAsset('seed-registry.cjs', 'utf8'), { filename: 'seed-registry.cjs', cachedData: Buffer.from(getRawAsset('seed-registry.cache')) });
+// The script is pure ASCII (scripts/bundle.mjs writes it so): read as latin1, a plain copy into a
+// one-byte string, where UTF-8 decoding checks every byte first.
+const source = Buffer.from(getRawAsset('seed-registry.cjs')).toString('latin1');
+const script = new Script(source, { filename: 'seed-registry.cjs', cachedData: Buffer.from(getRawAsset('seed-registry.cache')) });
 globalThis[Symbol.for('seed-registry.startup')] = script.cachedDataRejected ? 'code cache, refused by this V8 (NODE_OPTIONS flags?)' : 'code cache';
 script.runInThisContext()(exports, require, module, __filename, __dirname);
