@@ -23,8 +23,9 @@ const { values: options } = parseArgs({ options: { out: { type: 'string' }, arch
 const OUT = resolve(options.out ?? join(ROOT, 'release'));
 const ARCHES = (options.arch ?? 'x64,arm64').split(',');
 /**
- * V8's code cache of the script, or a startup snapshot of its heap once run: 17% fewer instructions
- * to the listening socket, 4-6 MiB more memory and 8.7 MiB more file (docs/release.md, Start-up).
+ * V8's code cache of the script made after a warm-up run, or a startup snapshot of its heap once
+ * run: the snapshot counts 10% more instructions to the listening socket, 4-6 MiB more memory and
+ * 8 MiB more file (docs/release.md, Start-up).
  */
 const STARTUP = options.startup ?? 'code-cache';
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -38,8 +39,9 @@ function checkPackageSelfContained() {
 }
 
 /**
- * The archives the snapshot's warm-up loads (src/snapshot-entry.ts): the repository's fixtures, a
- * crane tarball, a docker save archive and an OCI archive, each a few KiB to 1 MiB.
+ * The archives the warm-ups load (./warm-code-cache.cjs serves them, src/snapshot-entry.ts only
+ * loads them): the repository's fixtures, a crane tarball, a docker save archive and an OCI archive,
+ * each a few KiB to 1 MiB.
  */
 const WARM_UP = ['fixtures/seed-image.tar', 'fixtures/formats/docker-save-legacy.tar', 'fixtures/formats/skopeo-oci-archive.tar'].map((f) => join(ROOT, f));
 
