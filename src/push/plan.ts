@@ -102,15 +102,11 @@ export function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'man
     ordered.push(manifest);
   };
   visit(top);
-  // Referrers of anything pushed, and theirs in turn, each after its subject.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const m of model.manifests.values()) {
-      if (m.subject !== undefined && seen.has(m.subject) && !seen.has(m.digest) && !model.refused?.has(m.digest)) {
-        visit(m.digest);
-        grew = true;
-      }
-    }
+  // Referrers of anything pushed, and theirs in turn, each after its subject: `ordered` grows as
+  // they are visited, so theirs are reached too.
+  const referrers = referrersOf(model);
+  for (let i = 0; i < ordered.length; i++) {
+    for (const digest of referrers.get(ordered[i]!.digest) ?? []) if (!model.refused?.has(digest)) visit(digest);
   }
   const blobs = new Map<string, Blob>();
   for (const m of ordered) {
@@ -121,6 +117,28 @@ export function contentsOf(model: ImageModel, top: string): Pick<ImagePlan, 'man
     }
   }
   return { manifests: ordered, blobs: [...blobs.values()], missing: [...missing] };
+}
+
+/**
+ * Subject → the manifests naming it, made once per model: looking through every manifest for each
+ * image pushed took 5.9 s for 4,000 images with 24,000 manifests (a push, and every reload of
+ * `serve --push-to`, which keys what it pushed by these contents).
+ */
+const referrersByModel = new WeakMap<ImageModel, Map<string, string[]>>();
+
+function referrersOf(model: ImageModel): Map<string, string[]> {
+  let referrers = referrersByModel.get(model);
+  if (referrers === undefined) {
+    referrers = new Map();
+    for (const m of model.manifests.values()) {
+      if (m.subject === undefined) continue;
+      const list = referrers.get(m.subject);
+      if (list === undefined) referrers.set(m.subject, [m.digest]);
+      else list.push(m.digest);
+    }
+    referrersByModel.set(model, referrers);
+  }
+  return referrers;
 }
 
 interface ManifestDoc {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ImageRecord } from '../../src/model.js';
+import type { ImageModel, ImageRecord, Manifest } from '../../src/model.js';
 import { planPush } from '../../src/push/plan.js';
 import { parseTarget } from '../../src/push/target.js';
 import { buildTestImage, type TestImage } from '../registry/model.js';
@@ -29,6 +29,24 @@ describe('planPush', () => {
     expect(new Set(digests).size).toBe(digests.length);
     expect(digests).toHaveLength(4); // layer, two configs, the SBOM's empty config
     expect(plan?.missing).toEqual([]);
+  });
+
+  it('follows referrers of a platform manifest and referrers of referrers, each after its subject', () => {
+    const referrer = (n: number, subject: string): Manifest => ({ digest: `sha256:${String(n).padStart(64, '0')}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: Buffer.from('{}'), origin: 'stored', subject });
+    const ofAmd64 = referrer(1, t.amd64.digest);
+    const ofSbom = referrer(2, t.sbom.digest);
+    const ofOfSbom = referrer(3, ofSbom.digest);
+    // Listed before their subjects: the order found must not depend on the model's.
+    const manifests = new Map([[ofOfSbom.digest, ofOfSbom], [ofSbom.digest, ofSbom], ...t.model.manifests, [ofAmd64.digest, ofAmd64]]);
+    const [plan] = planPush({ ...t.model, manifests }, parseTarget('reg'), ['registry:2']);
+    const order = plan!.manifests.map((m) => m.digest);
+    expect(new Set(order)).toEqual(new Set([t.amd64.digest, t.arm64.digest, t.index.digest, t.sbom.digest, ofAmd64.digest, ofSbom.digest, ofOfSbom.digest]));
+    for (const m of plan!.manifests) if (m.subject !== undefined) expect(order.indexOf(m.subject), m.digest).toBeLessThan(order.indexOf(m.digest));
+    // A refused referrer stays behind, and so do its own referrers.
+    const refused = new Map([[ofSbom.digest, { message: 'not signed' }]]) as unknown as ImageModel['refused'];
+    const [served] = planPush({ ...t.model, manifests, refused }, parseTarget('reg'), ['registry:2']);
+    expect(served!.manifests.map((m) => m.digest)).not.toContain(ofSbom.digest);
+    expect(served!.manifests.map((m) => m.digest)).not.toContain(ofOfSbom.digest);
   });
 
   it('pushes library/ images under their short alias too, as the seed serves both', () => {
