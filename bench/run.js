@@ -26,6 +26,7 @@ import { renderUi, runUiBench } from './ui.js';
 import { renderUiCount, runUiCount } from './ui-count.js';
 import { checkTargets, renderErrors, renderTable, renderTargets, writeDocs } from './report.js';
 import { measurePush, renderPush } from './push.js';
+import { measurePushPlan } from './push-plan.js';
 import { measureFolder, renderFolder } from './folder.js';
 import { measureTls, renderTls } from './tls.js';
 import { measureSigned, renderSigned } from './signed.js';
@@ -64,6 +65,7 @@ const USAGE = `usage: node bench/run.js [options]
   --release-exe FILE measure this executable instead of building one
   --release-mib N    serve a 4-layer archive of N MiB (e.g. 2048) instead of the fixture
   --release-count    with --release: main-thread instructions to the listening socket under callgrind, not time
+  --push-plan N      only the time to plan a push of N signed images with SBOMs (bench/push-plan.js)
   --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
   --seed-node N      run node bin/seed-registry.js on Node N: a path, or a pinned release line (26)
   --zstd             only the zstd section (bench/zstd.js): decoders against \`zstd -d\`, time to ready
@@ -112,7 +114,7 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'release-count': { type: 'boolean' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'release-count': { type: 'boolean' }, 'push-plan': { type: 'string' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' }, 'ui-count': { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' }, live: { type: 'boolean' } },
   });
@@ -141,6 +143,7 @@ function parseOptions(argv) {
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
     zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
     ui: Boolean(values.ui),
+    pushPlan: values['push-plan'] === undefined ? undefined : Number(values['push-plan']),
     uiCount: Boolean(values['ui-count']),
     talos: values.talos ? { images: Number(values['talos-images'] ?? 8), mib: Number(values['talos-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
   };
@@ -211,6 +214,7 @@ async function main() {
   try {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
+    if (opts.pushPlan !== undefined) return console.log(await measurePushPlan(opts.pushPlan));
     if (opts.release.only && opts.release.count) return console.log(await countReleaseStart({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) }));
     if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) })));
     if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
