@@ -64,6 +64,7 @@ const USAGE = `usage: node bench/run.js [options]
   --release-runs N   start-ups of each (default 20)
   --release-exe FILE measure this executable instead of building one
   --release-mib N    serve a 4-layer archive of N MiB (e.g. 2048) instead of the fixture
+  --release-layers N with --release-mib: in N layers instead of 4 (a start's cost grows with the entries)
   --release-count    with --release: main-thread instructions to the listening socket under callgrind, not time
   --push-plan N      only the time to plan a push of N signed images with SBOMs (bench/push-plan.js)
   --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
@@ -114,7 +115,7 @@ function parseOptions(argv) {
     args: argv,
     options: { ...options, peers: { type: 'string' }, pulls: { type: 'boolean' }, push: { type: 'boolean' }, 'push-only': { type: 'boolean' }, folder: { type: 'boolean' }, 'images-dir': { type: 'string' },
       out: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean' },
-      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'release-count': { type: 'boolean' }, 'push-plan': { type: 'string' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
+      release: { type: 'boolean' }, 'release-exe': { type: 'string' }, 'release-mib': { type: 'string' }, 'release-count': { type: 'boolean' }, 'release-layers': { type: 'string' }, 'push-plan': { type: 'string' }, 'seed-exe': { type: 'string' }, 'seed-node': { type: 'string' }, signed: { type: 'boolean' },
       zstd: { type: 'boolean' }, 'zstd-mib': { type: 'string' }, talos: { type: 'boolean' }, 'talos-images': { type: 'string' }, 'talos-mib': { type: 'string' }, memory: { type: 'boolean' }, ui: { type: 'boolean' }, 'ui-count': { type: 'boolean' },
       tls: { type: 'boolean' }, 'tls-only': { type: 'boolean' }, herd: { type: 'boolean' }, 'herd-mode': { type: 'string' }, caps: { type: 'boolean' }, tiered: { type: 'boolean' }, live: { type: 'boolean' } },
   });
@@ -139,7 +140,7 @@ function parseOptions(argv) {
     out: resolve(values.out ?? join(ROOT, '.bench/results.json')), docs: !values['no-docs'],
     runs: Math.max(1, n.runs), readyRuns: Math.max(1, n['ready-runs']), importRuns: Math.max(1, n['import-runs']),
     wrkRuns: Math.max(1, n['wrk-runs']), pullRuns: Math.max(1, n['pull-runs']),
-    release: { only: Boolean(values.release), count: Boolean(values['release-count']), runs: Math.max(1, n['release-runs']), executable: values['release-exe'], mib: Number(values['release-mib'] ?? 0) },
+    release: { only: Boolean(values.release), count: Boolean(values['release-count']), runs: Math.max(1, n['release-runs']), executable: values['release-exe'], mib: Number(values['release-mib'] ?? 0), layers: Number(values['release-layers'] ?? 4) },
     wrk: { seconds: Math.max(1, n['wrk-seconds']), connections: Math.max(1, n.connections) },
     zstd: values.zstd ? { mib: Number(values['zstd-mib'] ?? 512), runs: Math.max(1, n.runs) } : undefined,
     ui: Boolean(values.ui),
@@ -215,8 +216,8 @@ async function main() {
     const imagesDir = opts.imagesDir ? resolve(opts.imagesDir) : join(tmpDir, 'images');
     mkdirSync(imagesDir, { recursive: true });
     if (opts.pushPlan !== undefined) return console.log(await measurePushPlan(opts.pushPlan));
-    if (opts.release.only && opts.release.count) return console.log(await countReleaseStart({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) }));
-    if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir) })));
+    if (opts.release.only && opts.release.count) return console.log(await countReleaseStart({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir, opts.release.layers) }));
+    if (opts.release.only) return console.log(renderRelease(await measureRelease({ ...opts.release, tmpDir, archive: await releaseArchive(opts.release.mib, imagesDir, tmpDir, opts.release.layers) })));
     if (opts.folder) return await runFolder(opts, imagesDir, tmpDir);
     if (opts.live) return await runLive(opts, imagesDir);
     const memory = () => memoryImage(imagesDir, opts.sizes['memory-mib'], tmpDir)
@@ -267,12 +268,16 @@ async function main() {
   }
 }
 
-/** --release-mib: a 4-layer docker save archive of that size (reused from --images-dir); else the fixture. */
-async function releaseArchive(mib, dir, tmpDir) {
+/**
+ * --release-mib: a docker save archive of that size in `layers` layers (default 4; reused from
+ * --images-dir); else the fixture.
+ */
+async function releaseArchive(mib, dir, tmpDir, layers = 4) {
   if (!(mib > 0)) return undefined;
-  const layerMiB = Math.max(1, Math.round(mib / 4));
-  const image = await ensureImage(join(dir, `release-4x${layerMiB}MiB.tar`), { format: 'docker-save-legacy', name: 'bench/release:latest', layerCount: 4, layerMiB, seed: 'release', tmpDir });
-  return image.path ?? join(dir, `release-4x${layerMiB}MiB.tar`);
+  const layerMiB = Math.max(1 / 64, Math.round((mib / layers) * 64) / 64);
+  const path = join(dir, `release-${layers}x${layerMiB}MiB.tar`);
+  const image = await ensureImage(path, { format: 'docker-save-legacy', name: 'bench/release:latest', layerCount: layers, layerMiB, seed: 'release', tmpDir });
+  return image.path ?? path;
 }
 
 async function runFolder(opts, dir, tmpDir) {

@@ -39,8 +39,14 @@ export interface LoadOptions {
   accept?: (path: string) => boolean;
   /** Archives read by an earlier load, reused while their file is unchanged (./archive-cache.ts). */
   archives?: LoadedArchives;
+  /** Nothing is served while loading (loadImages: a start, a one-shot command): reads may block. */
+  blocking?: boolean;
 }
 
+/**
+ * A load nothing is served during (a start, a one-shot command): a signal stops it with one line,
+ * and its reads may block the event loop.
+ */
 export async function loadImages(tarPaths: string[], options: LoadOptions = {}): Promise<ImageModel> {
   if (options.repository !== undefined && !isRepositoryName(options.repository)) {
     throw new LoadError('--repository', `"${options.repository}" is not a valid repository name`);
@@ -48,7 +54,7 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
   let current = tarPaths[0] ?? '';
   return exitOnSignal(
     () => current,
-    () => loadModel(tarPaths, options, (what) => (current = what)),
+    () => loadModel(tarPaths, { ...options, blocking: true }, (what) => (current = what)),
   );
 }
 
@@ -79,7 +85,7 @@ async function readInput(input: Input, options: LoadOptions): Promise<ArchivePar
   const read = async (onTempFile?: ArchiveOptions['onTempFile']) => {
     const archive = { ...archiveOptions(input.path, options), ...(onTempFile && { onTempFile }) };
     const index = await openInput(input, archive);
-    return readArchive(index, archive);
+    return index.withFile(() => readArchive(index, archive));
   };
   if (input.kind !== 'archive' || options.archives === undefined) return read();
   return options.archives.read(input.path, read);
@@ -95,5 +101,6 @@ function archiveOptions(path: string, options: LoadOptions): ArchiveOptions {
   const archive: ArchiveOptions = { onProgress: options.onDecompressProgress ?? terminalProgress(`decompressing ${path}`) };
   if (options.tmpDir !== undefined) archive.tmpDir = options.tmpDir;
   if (options.maxDecompressedSize !== undefined) archive.maxDecompressedSize = options.maxDecompressedSize;
+  if (options.blocking) archive.blocking = true;
   return archive;
 }

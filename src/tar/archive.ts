@@ -19,6 +19,8 @@ export interface ArchiveOptions {
   onProgress?: (done: number, total: number) => void;
   /** Receives each decompressed copy made, so that one who reloads content can free it later. */
   onTempFile?: (temp: TempFile) => void;
+  /** Nothing waits on the event loop: reads may block it (TarIndex's `blocking`). */
+  blocking?: boolean;
 }
 
 /** Fits the largest real image sets (k3s/RKE2 airgap bundles are a few GiB) with room to spare. */
@@ -42,7 +44,7 @@ export async function openNestedArchive(path: string, span: ByteSpan, file: stri
 async function openSpan(path: string, file: string, size: number, span: ByteSpan | undefined, options: ArchiveOptions): Promise<TarIndex> {
   const head = await readHeadAt(path, span?.offset ?? 0, Math.min(SNIFF, size));
   const codec = codecOf(head.subarray(0, MAGIC_LENGTH));
-  if (!codec) return indexTar(path, file, span);
+  if (!codec) return indexTar(path, file, span, options.blocking);
   const decoder = codec.decoder();
   if (!decoder) {
     const command = convertCommand(codec, file);
@@ -57,7 +59,7 @@ async function openSpan(path: string, file: string, size: number, span: ByteSpan
     checkHead: tarHeadProblem,
   });
   options.onTempFile?.(temp);
-  return indexTar(temp.path, file);
+  return indexTar(temp.path, file, undefined, options.blocking);
 }
 
 /** Why decoded bytes cannot be an image archive, from their first block; undefined when they may be. */

@@ -1,4 +1,5 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
+import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { FileSource, TarSource } from '../model.js';
 import { JsonSyntaxError, parseJSONBytes } from '../json.js';
@@ -25,6 +26,12 @@ export const JSON_CAP = 4 * 1024 * 1024;
 /** Longest chain of links followed before calling it a loop (Linux's limit for symlinks). */
 const MAX_LINKS = 40;
 
+/** The open file the reads inside `TarIndex.withFile` share, with the indexes of its subtrees. */
+interface SharedFile {
+  scopes: number;
+  handle?: Promise<FileHandle>;
+}
+
 export class TarIndex {
   constructor(
     /** The tar file read: the user's file, or the decompressed copy of a whole-gzip tarball. */
@@ -32,7 +39,33 @@ export class TarIndex {
     readonly entries: Map<string, TarEntry>,
     /** The file as the user named it, for error messages. */
     readonly file: string = path,
+    /**
+     * Reads may block the event loop: nothing is served yet (a start, a one-shot command). Each read
+     * is then a system call, not a round trip through libuv's thread pool; a reload while serving
+     * reads asynchronously. A start on an archive of 300 layers: docs/benchmarks.md.
+     */
+    readonly blocking = false,
+    private readonly shared: SharedFile = { scopes: 0 },
   ) {}
+
+  /**
+   * Runs `read` with one open file for the reads it makes of this index (and of its subtrees),
+   * closed when it ends. Outside, each read opens the file: a docker save archive is sniffed layer
+   * by layer, and for 300 layers that was 900 round trips through libuv's thread pool
+   * (docs/benchmarks.md, Start-up on many layers).
+   */
+  async withFile<T>(read: () => Promise<T>): Promise<T> {
+    this.shared.scopes++;
+    try {
+      return await read();
+    } finally {
+      if (--this.shared.scopes === 0 && this.shared.handle !== undefined) {
+        const handle = this.shared.handle;
+        this.shared.handle = undefined;
+        await handle.then((h) => h.close(), () => undefined);
+      }
+    }
+  }
 
   has(name: string): boolean {
     return this.resolve(name) !== undefined;
@@ -72,7 +105,7 @@ export class TarIndex {
       const target = this.resolve(name);
       if (target) entries.set(name.slice(prefix.length), { ...target, name: name.slice(prefix.length) });
     }
-    return new TarIndex(this.path, entries, file);
+    return new TarIndex(this.path, entries, file, this.blocking, this.shared);
   }
 
   async readHead(name: string, length: number): Promise<Buffer> {
@@ -104,14 +137,16 @@ export class TarIndex {
 
   /** The first `length` bytes of a regular entry's data. */
   protected async readAt(entry: TarEntry, length: number): Promise<Buffer> {
-    const file = await open(this.path, 'r');
+    const shared = this.shared.scopes > 0;
+    if (shared) this.shared.handle ??= open(this.path, 'r');
+    const file = await (shared ? this.shared.handle! : open(this.path, 'r'));
     try {
       const buffer = Buffer.alloc(length);
-      const { bytesRead } = await file.read(buffer, 0, length, entry.offset);
+      const bytesRead = this.blocking ? readSync(file.fd, buffer, 0, length, entry.offset) : (await file.read(buffer, 0, length, entry.offset)).bytesRead;
       if (bytesRead !== length) throw new LoadError(this.file, 'archive changed or was truncated while reading');
       return buffer;
     } finally {
-      await file.close();
+      if (!shared) await file.close();
     }
   }
 }
@@ -141,13 +176,13 @@ export interface ByteSpan {
  * Reads only the headers of `path` (or of the tar at `span` in it) and returns its index;
  * LoadError for anything malformed or hostile.
  */
-export async function indexTar(path: string, file = path, span?: ByteSpan): Promise<TarIndex> {
+export async function indexTar(path: string, file = path, span?: ByteSpan, blocking = false): Promise<TarIndex> {
   const handle = await openForReading(path, file);
   try {
     const base = span?.offset ?? 0;
     const size = span?.size ?? (await handle.stat()).size;
     if (size === 0) throw new LoadError(file, 'is empty, not a tar archive');
-    const raw = await walkEntries(handle, size, base).catch(async (err: unknown) => {
+    const raw = await walkEntries(handle, size, base, blocking).catch(async (err: unknown) => {
       if (!(err instanceof WalkError)) throw err;
       const notTar = err.offset === 0 ? await notTarProblem(handle, base) : undefined;
       throw new LoadError(file, notTar ?? `${err.message} at byte ${err.offset}`);
@@ -164,7 +199,7 @@ export async function indexTar(path: string, file = path, span?: ByteSpan): Prom
       }
       entries.set(name, entry);
     }
-    const index = new TarIndex(path, entries, file);
+    const index = new TarIndex(path, entries, file, blocking);
     checkLinks(index);
     return index;
   } finally {

@@ -1,5 +1,6 @@
 // Walks a tar file's headers with positioned reads, jumping over entry data:
 // the cost grows with the number of entries, not with the archive's size.
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { BLOCK, type EntryType, type Header, HeaderError, decodeHeader, decodeLongName, decodePax, isZeroBlock } from './header.js';
 
@@ -35,6 +36,7 @@ class BlockReader {
     readonly size: number,
     /** Where the tar starts in the file (a tar held inside another file: an image layer). */
     private readonly base: number,
+    private readonly blocking: boolean,
   ) {}
 
   async read(offset: number, length: number): Promise<Buffer> {
@@ -43,7 +45,7 @@ class BlockReader {
     if (offset < this.windowStart || end > this.windowStart + this.window.length) {
       const want = Math.min(Math.max(length, WINDOW), this.size - offset);
       const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.file.read(buffer, 0, want, this.base + offset);
+      const { bytesRead } = this.blocking ? { bytesRead: readSync(this.file.fd, buffer, 0, want, this.base + offset) } : await this.file.read(buffer, 0, want, this.base + offset);
       if (bytesRead < length) throw new WalkError('archive is truncated', offset);
       this.window = buffer.subarray(0, bytesRead);
       this.windowStart = offset;
@@ -56,9 +58,12 @@ function padded(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
 }
 
-/** Entries of the tar of `size` bytes at `base` in `file`; offsets are the file's. */
-export async function walkEntries(file: FileHandle, size: number, base = 0): Promise<RawEntry[]> {
-  const reader = new BlockReader(file, size, base);
+/**
+ * Entries of the tar of `size` bytes at `base` in `file`; offsets are the file's. `blocking`: read
+ * synchronously, when nothing waits on the event loop (see TarIndex's `blocking`).
+ */
+export async function walkEntries(file: FileHandle, size: number, base = 0, blocking = false): Promise<RawEntry[]> {
+  const reader = new BlockReader(file, size, base, blocking);
   const entries: RawEntry[] = [];
   let pax: Record<string, string> = {};
   let longName: string | undefined;

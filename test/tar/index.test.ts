@@ -206,3 +206,29 @@ describe('walkEntries cost', () => {
     expect(bytesRead).toBeLessThanOrEqual(5 * 64 * 1024);
   });
 });
+
+// A start reads synchronously (nothing is served yet), a reload while serving through libuv's
+// thread pool: both must find the same entries, read the same bytes and refuse the same way.
+describe('blocking and asynchronous reads', () => {
+  const FORMATS = join(import.meta.dirname, '../../fixtures/formats');
+
+  it.each(['docker-save-legacy.tar', 'skopeo-oci-archive.tar', 'tiny-crane.tar', 'ctr-export.tar'])('%s: the same index and the same bytes', async (name) => {
+    const path = join(FORMATS, name);
+    const [sync, async] = await Promise.all([indexTar(path, path, undefined, true), indexTar(path, path, undefined, false)]);
+    expect(sync.blocking).toBe(true);
+    expect([...sync.entries.values()]).toEqual([...async.entries.values()]);
+    const files = [...sync.entries.values()].filter((e) => e.type === 'file');
+    expect(files.length).toBeGreaterThan(1);
+    const read = (index: typeof sync) => index.withFile(() => Promise.all(files.map((e) => index.readHead(e.name, 64))));
+    const [syncHeads, asyncHeads] = [await read(sync), await read(async)];
+    expect(syncHeads.map((b) => b.toString('hex'))).toEqual(asyncHeads.map((b) => b.toString('hex')));
+  });
+
+  it('a file cut short after indexing is refused by either', async () => {
+    const path = await rawTar('cut-later.tar', [rawHeader({ name: 'a.json', size: 600 }), padTo512(Buffer.alloc(600, 0x61)), END]);
+    const sync = await indexTar(path, path, undefined, true);
+    const async = await indexTar(path, path, undefined, false);
+    await truncate(path, 700);
+    for (const index of [sync, async]) expect((await loadError(index.readBytes('a.json'))).message).toMatch(/archive changed or was truncated while reading/);
+  });
+});

@@ -38,8 +38,11 @@ async function readItem(index: TarIndex, item: ManifestItem): Promise<FoundImage
     size: configBytes.length,
     source: index.source(item.config),
   };
+  // Every layer's first bytes at once (they tell its compression): one read after another was a round
+  // trip through libuv's thread pool each, the most of a start on an archive of many layers.
+  const heads = await Promise.all(item.layers.map((name) => index.readHead(name, MAGIC_LENGTH)));
   const layers: Array<BlobRef & { blob: Blob }> = [];
-  for (const [i, name] of item.layers.entries()) layers.push(await readLayer(index, name, config.diffIds[i]!));
+  for (const [i, name] of item.layers.entries()) layers.push(await readLayer(index, name, config.diffIds[i]!, heads[i]!));
   const configRef = { mediaType: SYNTHESIZED.config, digest: configBlob.digest, size: configBlob.size };
   const manifest = synthesizeManifest(configRef, layers, config.platform);
   const blobs = [configBlob, ...layers.map((l) => l.blob)];
@@ -55,9 +58,9 @@ async function readItem(index: TarIndex, item: ManifestItem): Promise<FoundImage
   };
 }
 
-async function readLayer(index: TarIndex, name: string, diffId: string): Promise<BlobRef & { blob: Blob }> {
+async function readLayer(index: TarIndex, name: string, diffId: string, head: Buffer): Promise<BlobRef & { blob: Blob }> {
   const source = index.source(name);
-  const mediaType = layerMediaType(await index.readHead(name, MAGIC_LENGTH));
+  const mediaType = layerMediaType(head);
   const compressed = mediaType !== SYNTHESIZED.layer.none;
   if (!compressed && !isSha256Digest(diffId)) throw new LoadError(index.file, `invalid diff_id "${diffId}" for this layer`, name);
   // A compressed layer named by its diff_id (the uncompressed digest) states no digest of these bytes.
