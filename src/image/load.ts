@@ -92,8 +92,8 @@ async function readInput(input: Input, options: LoadOptions): Promise<ArchivePar
 }
 
 function openInput(input: Input, options: ArchiveOptions): Promise<TarIndex> {
-  if (input.kind === 'layout-folder') return indexLayoutFolder(input.path);
-  if (input.kind === 'cache-folder') return indexCacheFolder(input.path);
+  if (input.kind === 'layout-folder') return indexLayoutFolder(input.path, options.blocking);
+  if (input.kind === 'cache-folder') return indexCacheFolder(input.path, options.blocking);
   return openArchive(input.path, options);
 }
 

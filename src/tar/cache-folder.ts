@@ -15,11 +15,11 @@ import type { TarEntry, TarIndex } from './index.js';
 /** Registry, repository components (distribution allows many, real ones have a few), kind, name. */
 const MAX_DEPTH = 40;
 
-export async function indexCacheFolder(dir: string): Promise<TarIndex> {
+export async function indexCacheFolder(dir: string, blocking = false): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
   await addFiles(dir, CACHE_MANIFESTS, entries, MAX_DEPTH);
   await addFiles(dir, CACHE_BLOBS, entries, 1);
-  return new FolderIndex(dir, entries, dir);
+  return new FolderIndex(dir, entries, dir, blocking);
 }
 
 /** Adds the regular files below `dir/rel` (symlinks followed to files, never to folders). */

@@ -2,6 +2,7 @@
 // `images/`), indexed like a tar: `oci-layout`, `index.json` and `blobs/<alg>/<hex>` are its
 // entries, so the same format reader serves it. Each blob is its own file, read where it lies
 // (a FileSource); nothing is opened at start beyond the metadata the reader asks for.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
@@ -21,21 +22,39 @@ export class FolderIndex extends TarIndex {
 
   protected override async readAt(entry: TarEntry, length: number): Promise<Buffer> {
     const path = join(this.path, entry.name);
-    const file = await open(path, 'r').catch((err: unknown) => {
-      throw new LoadError(this.file, fileProblem(path, err), entry.name);
-    });
+    const buffer = Buffer.alloc(length);
+    let bytesRead: number;
     try {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await file.read(buffer, 0, length, 0);
-      if (bytesRead !== length) throw new LoadError(this.file, 'changed or was truncated while reading', entry.name);
-      return buffer;
-    } finally {
-      await file.close();
+      bytesRead = this.blocking ? readStartBlocking(path, buffer) : await readStart(path, buffer);
+    } catch (err) {
+      throw new LoadError(this.file, fileProblem(path, err), entry.name);
     }
+    if (bytesRead !== length) throw new LoadError(this.file, 'changed or was truncated while reading', entry.name);
+    return buffer;
   }
 }
 
-export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
+/** Reads the start of the file at `path` into `buffer`: the bytes read. */
+async function readStart(path: string, buffer: Buffer): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    return (await file.read(buffer, 0, buffer.length, 0)).bytesRead;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The same with system calls that block: a load nothing is served during (TarIndex's `blocking`). */
+function readStartBlocking(path: string, buffer: Buffer): number {
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, buffer, 0, buffer.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function indexLayoutFolder(dir: string, blocking = false): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
   const index = await regularFileSize(join(dir, INDEX_JSON));
   if (index === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${INDEX_JSON}`);
@@ -54,7 +73,7 @@ export async function indexLayoutFolder(dir: string): Promise<TarIndex> {
       if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
     });
   }
-  return new FolderIndex(dir, entries, dir);
+  return new FolderIndex(dir, entries, dir, blocking);
 }
 
 async function listDir(path: string): Promise<string[]> {

@@ -1,10 +1,11 @@
-import { open, truncate, writeFile } from 'node:fs/promises';
+import { cp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../src/load-error.js';
 import { openArchive } from '../../src/tar/archive.js';
 import { indexTar } from '../../src/tar/index.js';
+import { indexLayoutFolder } from '../../src/tar/layout-folder.js';
 import { walkEntries } from '../../src/tar/walk.js';
 import { packTar, tempDir } from '../helpers/pack.js';
 import { END, padTo512, rawHeader } from './raw.js';
@@ -222,6 +223,18 @@ describe('blocking and asynchronous reads', () => {
     const read = (index: typeof sync) => index.withFile(() => Promise.all(files.map((e) => index.readHead(e.name, 64))));
     const [syncHeads, asyncHeads] = [await read(sync), await read(async)];
     expect(syncHeads.map((b) => b.toString('hex'))).toEqual(asyncHeads.map((b) => b.toString('hex')));
+  });
+
+  it('an OCI layout folder: the same bytes; a blob file gone after indexing is refused by either, naming it', async () => {
+    const copy = join(dir, 'layout-copy');
+    await cp(join(FORMATS, 'skopeo-oci-dir'), copy, { recursive: true });
+    const [sync, async] = [await indexLayoutFolder(copy, true), await indexLayoutFolder(copy, false)];
+    const files = [...sync.entries.keys()];
+    const heads = (index: typeof sync) => Promise.all(files.map((name) => index.readHead(name, 32).then((b) => b.toString('hex'))));
+    expect(await heads(sync)).toEqual(await heads(async));
+    const blob = files.find((name) => name.startsWith('blobs/'))!;
+    await rm(join(copy, blob));
+    for (const index of [sync, async]) expect((await loadError(index.readBytes(blob))).message).toMatch(/no such file/);
   });
 
   it('a file cut short after indexing is refused by either', async () => {
