@@ -1,8 +1,10 @@
 // The newest `created` time among the served images' configs (OCI image-spec config.md: "created",
 // an RFC 3339 date-time; docker's config has the same field). An image cannot have been built after
 // "now": a host clock earlier than that is wrong (src/clock.ts). Configs are small; each is
-// read once, at start, from where its bytes already live.
-import { open } from 'node:fs/promises';
+// read once, at start, from where its bytes already live: before the seed listens, when nothing
+// waits on the event loop, so with blocking system calls and one open per file (an airgap bundle's
+// hundred configs were three round trips each through libuv's thread pool).
+import { closeSync, openSync, readSync } from 'node:fs';
 import { isObject } from './config.js';
 import { isManifest, type ImageModel, type Source } from '../model.js';
 
@@ -18,11 +20,16 @@ export interface Created {
 /** The newest creation date of any served image, or undefined when no config carries one. */
 export async function newestCreated(model: ImageModel): Promise<Created | undefined> {
   let newest: Created | undefined;
-  for (const digest of configDigests(model)) {
-    const blob = model.blobs.get(digest);
-    if (blob === undefined || blob.size > CONFIG_CAP) continue;
-    const date = createdOf(await readSmall(blob.source, blob.size).catch(() => undefined));
-    if (date !== undefined && (newest === undefined || date > newest.date)) newest = { date, config: digest };
+  const files = new Map<string, number | undefined>();
+  try {
+    for (const digest of configDigests(model)) {
+      const blob = model.blobs.get(digest);
+      if (blob === undefined || blob.size > CONFIG_CAP) continue;
+      const date = createdOf(readSmall(files, blob.source, blob.size));
+      if (date !== undefined && (newest === undefined || date > newest.date)) newest = { date, config: digest };
+    }
+  } finally {
+    for (const fd of files.values()) if (fd !== undefined) closeSync(fd);
   }
   return newest;
 }
@@ -56,14 +63,24 @@ function configDigests(model: ImageModel): Set<string> {
   return digests;
 }
 
-async function readSmall(source: Source, size: number): Promise<Buffer> {
+/** A config's bytes, through `files` (path → open fd, undefined when it cannot be opened); undefined when unreadable. */
+function readSmall(files: Map<string, number | undefined>, source: Source, size: number): Buffer | undefined {
   if (source.kind === 'memory') return source.bytes;
-  const handle = await open(source.path, 'r');
+  if (!files.has(source.path)) files.set(source.path, openOrUndefined(source.path));
+  const fd = files.get(source.path);
+  if (fd === undefined) return undefined;
   try {
     const buffer = Buffer.alloc(size);
-    const { bytesRead } = await handle.read(buffer, 0, size, source.offset);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
+    return buffer.subarray(0, readSync(fd, buffer, 0, size, source.offset));
+  } catch {
+    return undefined;
+  }
+}
+
+function openOrUndefined(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return undefined;
   }
 }
