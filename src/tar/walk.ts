@@ -15,8 +15,14 @@ export interface RawEntry {
 
 /** Pax records and GNU long names are small; a larger one is a hostile or corrupt archive. */
 const META_CAP = 1 << 20;
-/** Headers of small entries sit close together: read them a window at a time. */
-const WINDOW = 64 * 1024;
+/**
+ * Headers of small entries sit close together: read them a window at a time, growing from MIN_WINDOW
+ * to MAX_WINDOW while the walk reads on where the last window ended. After a jump over an entry's
+ * data (a layer) the next headers are few: a 64 KiB read there copied 64 KiB for one header (300
+ * layers: 19 MB copied to find 900 headers).
+ */
+const MIN_WINDOW = 8 * 1024;
+const MAX_WINDOW = 64 * 1024;
 
 export class WalkError extends Error {
   constructor(
@@ -30,6 +36,7 @@ export class WalkError extends Error {
 class BlockReader {
   private window = Buffer.alloc(0);
   private windowStart = 0;
+  private windowSize = MIN_WINDOW;
 
   constructor(
     private readonly file: FileHandle,
@@ -43,7 +50,9 @@ class BlockReader {
     const end = offset + length;
     if (end > this.size) throw new WalkError('archive is truncated', offset);
     if (offset < this.windowStart || end > this.windowStart + this.window.length) {
-      const want = Math.min(Math.max(length, WINDOW), this.size - offset);
+      const onward = offset === this.windowStart + this.window.length;
+      this.windowSize = onward ? Math.min(this.windowSize * 2, MAX_WINDOW) : MIN_WINDOW;
+      const want = Math.min(Math.max(length, this.windowSize), this.size - offset);
       const buffer = Buffer.allocUnsafe(want);
       const { bytesRead } = this.blocking ? { bytesRead: readSync(this.file.fd, buffer, 0, want, this.base + offset) } : await this.file.read(buffer, 0, want, this.base + offset);
       if (bytesRead < length) throw new WalkError('archive is truncated', offset);
