@@ -42,7 +42,7 @@ export class TarIndex {
     /**
      * Reads may block the event loop: nothing is served yet (a start, a one-shot command). Each read
      * is then a system call, not a round trip through libuv's thread pool; a reload while serving
-     * reads asynchronously. A start on an archive of 300 layers: docs/benchmarks.md.
+     * reads asynchronously. A start on an archive of 300 layers: docs/release.md (Start-up).
      */
     readonly blocking = false,
     private readonly shared: SharedFile = { scopes: 0 },
@@ -52,7 +52,7 @@ export class TarIndex {
    * Runs `read` with one open file for the reads it makes of this index (and of its subtrees),
    * closed when it ends. Outside, each read opens the file: a docker save archive is sniffed layer
    * by layer, and for 300 layers that was 900 round trips through libuv's thread pool
-   * (docs/benchmarks.md, Start-up on many layers).
+   * (docs/release.md, Start-up).
    */
   async withFile<T>(read: () => Promise<T>): Promise<T> {
     this.shared.scopes++;
