@@ -9,6 +9,7 @@ import { BLOCK, type EntryType, decodeHeader } from './header.js';
 import { looksLike } from '../source/looks.js';
 import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
 import { WalkError, walkEntries } from './walk.js';
+import { beforeBlockingRead } from './blocking-reads.js';
 
 export type { EntryType } from './header.js';
 
@@ -142,6 +143,7 @@ export class TarIndex {
     const file = await (shared ? this.shared.handle! : open(this.path, 'r'));
     try {
       const buffer = Buffer.alloc(length);
+      if (this.blocking) await beforeBlockingRead();
       const bytesRead = this.blocking ? readSync(file.fd, buffer, 0, length, entry.offset) : (await file.read(buffer, 0, length, entry.offset)).bytesRead;
       if (bytesRead !== length) throw new LoadError(this.file, 'archive changed or was truncated while reading');
       return buffer;

@@ -7,6 +7,7 @@ import { openArchive } from '../../src/tar/archive.js';
 import { indexTar } from '../../src/tar/index.js';
 import { indexLayoutFolder } from '../../src/tar/layout-folder.js';
 import { walkEntries } from '../../src/tar/walk.js';
+import { READS_PER_TURN } from '../../src/tar/blocking-reads.js';
 import { packTar, tempDir } from '../helpers/pack.js';
 import { END, padTo512, rawHeader } from './raw.js';
 
@@ -235,6 +236,31 @@ describe('blocking and asynchronous reads', () => {
     const blob = files.find((name) => name.startsWith('blobs/'))!;
     await rm(join(copy, blob));
     for (const index of [sync, async]) expect((await loadError(index.readBytes(blob))).message).toMatch(/no such file/);
+  });
+
+  it('a long blocking walk lets the event loop turn (a signal is handled during it)', async () => {
+    const count = 5 * READS_PER_TURN;
+    const parts: Buffer[] = [];
+    // Data larger than the walk's smallest window: one read per header.
+    for (let i = 0; i < count; i++) parts.push(rawHeader({ name: `f${i}`, size: 16384 }), Buffer.alloc(16384));
+    const path = await rawTar('long-walk.tar', [...parts, END]);
+    const handle = await open(path, 'r');
+    try {
+      let turns = 0;
+      let walking = true;
+      const spin = () => {
+        if (!walking) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      const entries = await walkEntries(handle, (await handle.stat()).size, 0, true);
+      walking = false;
+      expect(entries).toHaveLength(count);
+      expect(turns).toBeGreaterThanOrEqual(4);
+    } finally {
+      await handle.close();
+    }
   });
 
   it('a file cut short after indexing is refused by either', async () => {
