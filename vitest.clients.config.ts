@@ -8,5 +8,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // Temporary folders made with test/helpers/pack.ts's tempDir go when each file ends.
+    setupFiles: ['test/helpers/cleanup.ts'],
   },
 });

@@ -10,5 +10,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/clients/**', 'node_modules/**'],
     testTimeout: 30_000,
+    // Temporary folders made with test/helpers/pack.ts's tempDir go when each file ends.
+    setupFiles: ['test/helpers/cleanup.ts'],
   },
 });
