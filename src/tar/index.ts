@@ -1,5 +1,4 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
-import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { FileSource, TarSource } from '../model.js';
 import { JsonSyntaxError, parseJSONBytes } from '../json.js';
@@ -9,7 +8,7 @@ import { BLOCK, type EntryType, decodeHeader } from './header.js';
 import { looksLike } from '../source/looks.js';
 import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
 import { WalkError, walkEntries } from './walk.js';
-import { beforeBlockingRead } from './blocking-reads.js';
+import { readPositioned } from './blocking-reads.js';
 
 export type { EntryType } from './header.js';
 
@@ -143,8 +142,7 @@ export class TarIndex {
     const file = await (shared ? this.shared.handle! : open(this.path, 'r'));
     try {
       const buffer = Buffer.alloc(length);
-      if (this.blocking) await beforeBlockingRead();
-      const bytesRead = this.blocking ? readSync(file.fd, buffer, 0, length, entry.offset) : (await file.read(buffer, 0, length, entry.offset)).bytesRead;
+      const bytesRead = await readPositioned(file, buffer, length, entry.offset, this.blocking);
       if (bytesRead !== length) throw new LoadError(this.file, 'archive changed or was truncated while reading');
       return buffer;
     } finally {

@@ -1,8 +1,7 @@
 // Walks a tar file's headers with positioned reads, jumping over entry data:
 // the cost grows with the number of entries, not with the archive's size.
-import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { beforeBlockingRead } from './blocking-reads.js';
+import { readPositioned } from './blocking-reads.js';
 import { BLOCK, type EntryType, type Header, HeaderError, decodeHeader, decodeLongName, decodePax, isZeroBlock } from './header.js';
 
 export interface RawEntry {
@@ -55,8 +54,7 @@ class BlockReader {
       this.windowSize = onward ? Math.min(this.windowSize * 2, MAX_WINDOW) : MIN_WINDOW;
       const want = Math.min(Math.max(length, this.windowSize), this.size - offset);
       const buffer = Buffer.allocUnsafe(want);
-      if (this.blocking) await beforeBlockingRead();
-      const { bytesRead } = this.blocking ? { bytesRead: readSync(this.file.fd, buffer, 0, want, this.base + offset) } : await this.file.read(buffer, 0, want, this.base + offset);
+      const bytesRead = await readPositioned(this.file, buffer, want, this.base + offset, this.blocking);
       if (bytesRead < length) throw new WalkError('archive is truncated', offset);
       this.window = buffer.subarray(0, bytesRead);
       this.windowStart = offset;
