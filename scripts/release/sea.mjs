@@ -41,11 +41,8 @@ export function buildExecutable({ builder, node, script, assets = {}, output, wo
     execArgv: startup === 'code-cache' ? V8_FLAGS : [],
     assets: { ...assets, ...cached?.assets },
   }));
-  const [command, ...args] = [...runner, builder, '--build-sea', config];
   // Only the warm-up's archives: the snapshot keeps nothing of the build's environment (src/snapshot-guard.ts).
-  const env = { PATH: process.env.PATH ?? '', SEED_REGISTRY_SNAPSHOT_WARM_UP: warmUp.join('\n') };
-  const result = spawnSync(command, args, { encoding: 'utf8', env });
-  if (result.status !== 0) throw new Error(`node --build-sea failed for ${output} (${result.signal ?? `exit ${result.status}`}): ${(result.stderr || result.stdout).trim()}`);
+  const result = runBuilder([...runner, builder, '--build-sea', config], { SEED_REGISTRY_SNAPSHOT_WARM_UP: warmUp.join('\n') }, `node --build-sea failed for ${output}`);
   // Node warns while building a snapshot that loads a built-in it has not verified in snapshots
   // (lib/internal/main/mksnapshot.js): state of that module may not survive. Not shipped: such a
   // module is deferred (scripts/lazy-builtins.mjs, SNAPSHOT_UNVERIFIED_BUILTINS).
@@ -80,10 +77,19 @@ function warmCodeCache({ builder, runner, script, base, warmUp }) {
   const cache = `${base}.cache`;
   writeFileSync(wrapped, WRAPPER[0] + readFileSync(script, 'utf8') + WRAPPER[1]);
   const warm = fileURLToPath(new URL('./warm-code-cache.cjs', import.meta.url));
-  const [command, ...args] = [...runner, builder, ...V8_FLAGS, warm, wrapped, cache, ...warmUp];
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
-  if (result.status !== 0) throw new Error(`the code cache's warm-up failed (${result.signal ?? `exit ${result.status}`}): ${(result.stderr || result.stdout).trim()}`);
+  runBuilder([...runner, builder, ...V8_FLAGS, warm, wrapped, cache, ...warmUp], {}, "the code cache's warm-up failed");
   return { main: fileURLToPath(new URL('./sea-main.cjs', import.meta.url)), assets: { 'seed-registry.cjs': wrapped, 'seed-registry.cache': cache } };
+}
+
+/**
+ * Runs the builder node (`argv`, its runner first) with PATH and `env` as its only environment;
+ * `failure` starts the error when it fails, which then carries its output. Its result otherwise.
+ */
+function runBuilder(argv, env, failure) {
+  const [command, ...args] = argv;
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  if (result.status !== 0) throw new Error(`${failure} (${result.signal ?? `exit ${result.status}`}): ${(result.stderr || result.stdout).trim()}`);
+  return result;
 }
 
 /** The strip for an ELF file's CPU (e_machine, at offset 18): this machine's own, or binutils' cross one. */
