@@ -128,6 +128,14 @@ describe('the single executable script with deferred built-ins', () => {
     for (const name of ['zlib', 'tls', 'https', 'worker_threads', 'child_process']) expect(result.modules).not.toContain(`NativeModule ${name}`);
   });
 
+  it('loading an archive does without node:fs/promises (src/source/file-handle.ts: about 4 M instructions of a start)', () => {
+    const result = runLogged(['inspect', FIXTURE]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('library/busybox:seed');
+    expect(result.modules).toContain('NativeModule fs');
+    expect(result.modules).not.toContain('NativeModule fs/promises');
+  });
+
   it('a gzip archive is read through the deferred zlib, loaded on first use', () => {
     const gz = join(dir, 'seed-image.tar.gz');
     writeFileSync(gz, gzipSync(readFileSync(FIXTURE)));

@@ -4,7 +4,7 @@
 // when read (src/source/identity.ts): the registry checks served files against it. Decompressed
 // copies belong to their entry and are freed once no load under way or served uses it; a snapshot
 // still reading one holds its own descriptor, so its transfers finish.
-import { stat } from 'node:fs/promises';
+import { stat } from '../source/file-handle.js';
 import { LoadError } from '../load-error.js';
 import { type FileIdentity, identityOf, sameIdentity } from '../source/identity.js';
 import type { TempFile } from '../source/temp.js';

@@ -1,7 +1,7 @@
 // What live content watches (./live.ts): the files whose change changes what is served, with their
 // identity, and the folders to watch for events.
 import { statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat } from '../source/file-handle.js';
 import { dirname, join } from 'node:path';
 import { type FileIdentity, identityOf } from '../source/identity.js';
 import { expandInputs, HAULER_INDEX_JSON, INDEX_JSON } from '../source/inputs.js';

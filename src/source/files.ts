@@ -4,7 +4,7 @@
 // reopen files or share a file position. The read loop is our own:
 // a fs.ReadStream closes its descriptor when destroyed (a client going away), even with
 // autoClose off, which would pull the file out from under every other transfer.
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from './file-handle.js';
 import type { FileSource, Source, TarSource } from '../model.js';
 import { Readable, type Writable } from 'node:stream';
 import { READ_BUDGET, ReadBudget, type Lease } from './read-budget.js';

@@ -1,6 +1,6 @@
 // What a path given as an archive is, checked before anything reads it, so a directory, a pipe or a
 // missing file is one clear line naming it instead of a system error from deep in the loader.
-import { open, stat } from 'node:fs/promises';
+import { open, stat } from './file-handle.js';
 import type { Stats } from 'node:fs';
 import { LoadError } from '../load-error.js';
 import { fileProblem } from '../os-errors.js';

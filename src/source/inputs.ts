@@ -6,7 +6,7 @@
 // refusal names it); other files are skipped and reported. Dot-files and `*.part` are files being
 // written (`cp x.tar .x.tar && mv .x.tar x.tar`, download managers, rsync's `.name.XXXXXX`): never
 // read nor reported.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from './file-handle.js';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { fileProblem } from '../os-errors.js';

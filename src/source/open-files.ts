@@ -3,7 +3,7 @@
 // and only those being read need a descriptor. Least recently used idle ones are closed first; a
 // descriptor with a read in flight is never closed, so the bound is exceeded only while more
 // reads than the bound run at once.
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open } from './file-handle.js';
 
 /** What a transfer needs of an open file: positioned reads (a FileHandle has this shape). */
 export interface PositionedReader {

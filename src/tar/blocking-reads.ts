@@ -3,7 +3,7 @@
 // long start on a slow disk: src/image/interrupt.ts) would wait for the whole load. Every
 // READS_PER_TURN blocking reads, the loop gets a turn.
 import { readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import type { FileHandle } from '../source/file-handle.js';
 
 export const READS_PER_TURN = 64;
 let reads = 0;

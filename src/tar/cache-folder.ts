@@ -4,7 +4,7 @@
 // (a FileSource), so the same reader serves the folder and a tar of it. Nothing is opened at start
 // beyond the manifests the reader asks for.
 import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir } from '../source/file-handle.js';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { fileProblem } from '../os-errors.js';

@@ -1,5 +1,5 @@
 // The tar index: entry name → where its data lives. Built from headers only; links resolved inside the archive.
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open } from '../source/file-handle.js';
 import type { FileSource, TarSource } from '../model.js';
 import { JsonSyntaxError, parseJSONBytes } from '../json.js';
 import { LoadError } from '../load-error.js';

@@ -3,7 +3,7 @@
 // entries, so the same format reader serves it. Each blob is its own file, read where it lies
 // (a FileSource); nothing is opened at start beyond the metadata the reader asks for.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from '../source/file-handle.js';
 import { join } from 'node:path';
 import { LoadError } from '../load-error.js';
 import { fileProblem } from '../os-errors.js';

@@ -1,6 +1,6 @@
 // Walks a tar file's headers with positioned reads, jumping over entry data:
 // the cost grows with the number of entries, not with the archive's size.
-import type { FileHandle } from 'node:fs/promises';
+import type { FileHandle } from '../source/file-handle.js';
 import { readPositioned } from './blocking-reads.js';
 import { BLOCK, type EntryType, type Header, HeaderError, decodeHeader, decodeLongName, decodePax, isZeroBlock } from './header.js';
 

@@ -1,5 +1,5 @@
 // The few small blobs a signature policy reads at load: signature payloads and sigstore bundles.
-import { open } from 'node:fs/promises';
+import { open } from '../source/file-handle.js';
 import type { Blob } from '../model.js';
 
 /** containers/image internal/iolimits: MaxSignatureBodySize, 4 MiB. */
