@@ -1,8 +1,16 @@
-// SHA-256 (FIPS 180-4, §6.2) in JavaScript, for the small documents the loader hashes before the
-// seed listens (a docker save archive's synthesized manifest, a config named without its digest).
-// Loading node:crypto costs start-up more than hashing a few KiB here: on Node 26 it compiles about
-// 20 internal modules (argon2, keys, webcrypto glue), about 15 million instructions of a start
-// (docs/release.md). Larger inputs, and everything after start, use node:crypto.
+// SHA-256 (FIPS 180-4, §6.2) for the small documents the loader hashes before the seed listens (a
+// docker save archive's synthesized manifest, a config named without its digest). Loading
+// node:crypto costs start-up more than hashing a few KiB here: on Node 26 it compiles about 20
+// internal modules (argon2, keys, webcrypto glue), about 15 million instructions of a start
+// (docs/release.md). Larger inputs, and everything after start, use node:crypto (./digest.ts).
+//
+// The compression function is a small WebAssembly module, written out with its opcodes in
+// ./sha256-module.ts (the WebAssembly core specification, §5 binary format) and held here as its bytes. The same loop in JavaScript runs in V8's
+// interpreter at start (a start's bytecode comes from the code cache and is not optimized), where
+// every 32-bit sum outside the 31-bit small integers is a new heap number: 14 blocks (a 4-layer
+// manifest) counted 6.8 M instructions in JavaScript, and 0.2 M here with the module's compilation
+// (callgrind, Node 26). Where WebAssembly is off (node --jitless), node:crypto hashes instead.
+import { createHash } from 'node:crypto';
 
 /** §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K = new Uint32Array([
@@ -15,52 +23,50 @@ const K = new Uint32Array([
 /** §5.3.3: the initial hash value. */
 const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
-const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+
+import { H_AT, K_AT, MESSAGE_AT } from './sha256-memory.js';
+
+const PAGE = 65536;
 
 /** The SHA-256 of `bytes`, as 64 lowercase hex digits. */
 export function sha256Hex(bytes: Uint8Array): string {
+  const engine = (wasm ??= instantiate());
+  if (engine === undefined) return createHash('sha256').update(bytes).digest('hex');
   // §5.1.1 padding: a 1 bit, zeros, and the length in bits as a 64-bit big-endian number.
-  const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bytes.length / 0x20000000));
-  view.setUint32(padded.length - 4, (bytes.length * 8) >>> 0);
-  const h = Uint32Array.from(H0);
-  const w = new Uint32Array(64);
-  for (let offset = 0; offset < padded.length; offset += 64) compress(h, w, view, offset);
+  const length = Math.ceil((bytes.length + 9) / 64) * 64;
+  const { memory } = engine;
+  const short = MESSAGE_AT + length - memory.buffer.byteLength;
+  if (short > 0) memory.grow(Math.ceil(short / PAGE));
+  const message = new Uint8Array(memory.buffer, MESSAGE_AT, length);
+  message.set(bytes);
+  message.fill(0, bytes.length);
+  message[bytes.length] = 0x80;
+  const view = new DataView(memory.buffer);
+  view.setUint32(MESSAGE_AT + length - 8, Math.floor(bytes.length / 0x20000000));
+  view.setUint32(MESSAGE_AT + length - 4, (bytes.length * 8) >>> 0);
+  const h = new Uint32Array(memory.buffer, H_AT, 8);
+  h.set(H0);
+  engine.compress(MESSAGE_AT, MESSAGE_AT + length);
   let hex = '';
   for (const word of h) hex += word.toString(16).padStart(8, '0');
   return hex;
 }
 
-/** §6.2.2: one 64-byte block at `offset` into the hash `h`; `w` is the message schedule's space. */
-function compress(h: Uint32Array, w: Uint32Array, view: DataView, offset: number): void {
-  for (let t = 0; t < 16; t++) w[t] = view.getUint32(offset + t * 4);
-  for (let t = 16; t < 64; t++) {
-    const x = w[t - 15]!;
-    const y = w[t - 2]!;
-    w[t] = (w[t - 16]! + (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) + w[t - 7]! + (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10))) | 0;
-  }
-  let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, k = h[7]!;
-  for (let t = 0; t < 64; t++) {
-    const t1 = (k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t]! + w[t]!) | 0;
-    const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-    k = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b;
-    b = a;
-    a = (t1 + t2) | 0;
-  }
-  h[0] = h[0]! + a;
-  h[1] = h[1]! + b;
-  h[2] = h[2]! + c;
-  h[3] = h[3]! + d;
-  h[4] = h[4]! + e;
-  h[5] = h[5]! + f;
-  h[6] = h[6]! + g;
-  h[7] = h[7]! + k;
+/** The WebAssembly JavaScript API, as far as used here (@types/node 20 does not declare it). */
+declare const WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } } | undefined;
+interface Engine {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  compress(from: number, to: number): void;
 }
+
+let wasm: Engine | undefined;
+
+function instantiate(): Engine | undefined {
+  if (typeof WebAssembly !== 'object') return undefined;
+  const engine = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(MODULE, 'base64'))).exports as Engine;
+  new Uint32Array(engine.memory.buffer, K_AT, 64).set(K);
+  return engine;
+}
+
+/** The module ./sha256-module.ts writes, as base64 (test/image/sha256.test.ts checks it is the same). */
+const MODULE = 'AGFzbQEAAAABBgFgAn9/AAMCAQAFAwEAAgcVAgZtZW1vcnkCAAhjb21wcmVzcwAACo0EAYoEAQt/AkADQCAAIAFPDQFBACEKA0AgCkECdCAAIApBAnRqKAIAIgxBCHdB/4H8B3EgDEEIeEGA/oN4cXI2AoAEIApBAWoiCkEQSQ0ACwNAIApBAnQgCkECdCgC+AMhDCAMQRF4IAxBE3hzIAxBCnZzIApBAnQoAuQDaiAKQQJ0KALEAyEMIAxBB3ggDEESeHMgDEEDdnNqIApBAnQoAsADajYCgAQgCkEBaiIKQcAASQ0AC0EAKAKAAiECQQAoAoQCIQNBACgCiAIhBEEAKAKMAiEFQQAoApACIQZBACgClAIhB0EAKAKYAiEIQQAoApwCIQlBACEKA0AgCSAGQQZ4IAZBC3hzIAZBGXhzaiAGIAdxIAZBf3MgCHFzaiAKQQJ0KAIAaiAKQQJ0KAKABGohCyAIIQkgByEIIAYhByAFIAtqIQYgBCEFIAMhBCACIQMgCyADQQJ4IANBDXhzIANBFnhzaiADIARxIAMgBXFzIAQgBXFzaiECIApBAWoiCkHAAEkNAAtBAEEAKAKAAiACajYCgAJBAEEAKAKEAiADajYChAJBAEEAKAKIAiAEajYCiAJBAEEAKAKMAiAFajYCjAJBAEEAKAKQAiAGajYCkAJBAEEAKAKUAiAHajYClAJBAEEAKAKYAiAIajYCmAJBAEEAKAKcAiAJajYCnAIgAEHAAGohAAwACwsL';

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
 import { sha256Digest } from '../../src/image/digest.js';
 import { sha256Hex } from '../../src/image/sha256.js';
+import { sha256Module } from '../../src/image/sha256-module.js';
 
 const nodeHex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -28,6 +30,24 @@ describe('sha256Hex', () => {
     const pool = randomBytes(4096);
     const slice = pool.subarray(100, 1100);
     expect(sha256Hex(slice)).toBe(nodeHex(slice));
+  });
+});
+
+describe('the WebAssembly module', () => {
+  it('is the one src/image/sha256-module.ts writes', () => {
+    const held = /const MODULE = '([A-Za-z0-9+/=]+)';/.exec(readFileSync(new URL('../../src/image/sha256.ts', import.meta.url), 'utf8'))?.[1];
+    expect(held, 'src/image/sha256.ts MODULE').toBe(Buffer.from(sha256Module()).toString('base64'));
+  });
+
+  it('is not needed: without WebAssembly (node --jitless), node:crypto hashes', async () => {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const fresh = await import('../../src/image/sha256.js');
+      for (const bytes of [Buffer.from('abc'), randomBytes(1000)]) expect(fresh.sha256Hex(bytes)).toBe(nodeHex(bytes));
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
