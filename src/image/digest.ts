@@ -6,7 +6,7 @@ const SHA256_HEX = /^[a-f0-9]{64}$/;
 /** `sha256:<hex>`, `<hex>.tar.gz`, `<hex>.json`, `<hex>.tar`, `blobs/sha256/<hex>`. */
 const DIGEST_IN_NAME = /(?:^|\/|sha256:)([a-f0-9]{64})(?:\.[a-z.]+)?$/;
 
-/** Up to this size, hashed in JavaScript (./sha256.ts): a manifest or config, before node:crypto is needed. */
+/** Up to this size, hashed by ./sha256.ts: a manifest or config, before node:crypto is needed. */
 const SMALL = 64 * 1024;
 
 export function sha256Digest(bytes: Buffer): string {

@@ -1,16 +1,17 @@
-// SHA-256 (FIPS 180-4, §6.2) for the small documents the loader hashes before the seed listens (a
-// docker save archive's synthesized manifest, a config named without its digest). Loading
-// node:crypto costs start-up more than hashing a few KiB here: on Node 26 it compiles about 20
-// internal modules (argon2, keys, webcrypto glue), about 15 million instructions of a start
-// (docs/release.md). Larger inputs, and everything after start, use node:crypto (./digest.ts).
+// SHA-256 (FIPS 180-4) for the small documents the loader hashes before the seed listens (a docker
+// save archive's synthesized manifest, a config named without its digest). Loading node:crypto
+// costs start-up more than hashing a few KiB here: on Node 26 it compiles about 20 internal modules
+// (argon2, keys, webcrypto glue), about 15 million instructions of a start (docs/release.md).
+// Larger inputs, and everything after start, use node:crypto (./digest.ts).
 //
-// The compression function is a small WebAssembly module, written out with its opcodes in
-// ./sha256-module.ts (the WebAssembly core specification, §5 binary format) and held here as its bytes. The same loop in JavaScript runs in V8's
-// interpreter at start (a start's bytecode comes from the code cache and is not optimized), where
-// every 32-bit sum outside the 31-bit small integers is a new heap number: 14 blocks (a 4-layer
-// manifest) counted 6.8 M instructions in JavaScript, and 0.2 M here with the module's compilation
-// (callgrind, Node 26). Where WebAssembly is off (node --jitless), node:crypto hashes instead.
+// The compression function (§6.2.2) is the seed's WebAssembly module's (../wasm/module.ts). The
+// same loop in JavaScript ran in V8's interpreter at start, where every 32-bit sum outside the
+// 31-bit small integers is a new heap number: 14 blocks (a 4-layer manifest) counted 6.8 M
+// instructions, against 0.35 M (callgrind, Node 26). Where WebAssembly is off (node --jitless),
+// node:crypto hashes instead.
 import { createHash } from 'node:crypto';
+import { type Engine, wasmEngine } from '../wasm/engine.js';
+import { H_AT, K_AT, MESSAGE_AT } from '../wasm/memory.js';
 
 /** §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K = new Uint32Array([
@@ -23,14 +24,11 @@ const K = new Uint32Array([
 /** §5.3.3: the initial hash value. */
 const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
-
-import { H_AT, K_AT, MESSAGE_AT } from './sha256-memory.js';
-
 const PAGE = 65536;
 
 /** The SHA-256 of `bytes`, as 64 lowercase hex digits. */
 export function sha256Hex(bytes: Uint8Array): string {
-  const engine = (wasm ??= instantiate());
+  const engine = withConstants();
   if (engine === undefined) return createHash('sha256').update(bytes).digest('hex');
   // §5.1.1 padding: a 1 bit, zeros, and the length in bits as a 64-bit big-endian number.
   const length = Math.ceil((bytes.length + 9) / 64) * 64;
@@ -52,21 +50,14 @@ export function sha256Hex(bytes: Uint8Array): string {
   return hex;
 }
 
-/** The WebAssembly JavaScript API, as far as used here (@types/node 20 does not declare it). */
-declare const WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } } | undefined;
-interface Engine {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  compress(from: number, to: number): void;
-}
+let constants = false;
 
-let wasm: Engine | undefined;
-
-function instantiate(): Engine | undefined {
-  if (typeof WebAssembly !== 'object') return undefined;
-  const engine = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(MODULE, 'base64'))).exports as Engine;
-  new Uint32Array(engine.memory.buffer, K_AT, 64).set(K);
+/** The engine with K in its memory. */
+function withConstants(): Engine | undefined {
+  const engine = wasmEngine();
+  if (engine !== undefined && !constants) {
+    new Uint32Array(engine.memory.buffer, K_AT, 64).set(K);
+    constants = true;
+  }
   return engine;
 }
-
-/** The module ./sha256-module.ts writes, as base64 (test/image/sha256.test.ts checks it is the same). */
-const MODULE = 'AGFzbQEAAAABBgFgAn9/AAMCAQAFAwEAAgcVAgZtZW1vcnkCAAhjb21wcmVzcwAACo0EAYoEAQt/AkADQCAAIAFPDQFBACEKA0AgCkECdCAAIApBAnRqKAIAIgxBCHdB/4H8B3EgDEEIeEGA/oN4cXI2AoAEIApBAWoiCkEQSQ0ACwNAIApBAnQgCkECdCgC+AMhDCAMQRF4IAxBE3hzIAxBCnZzIApBAnQoAuQDaiAKQQJ0KALEAyEMIAxBB3ggDEESeHMgDEEDdnNqIApBAnQoAsADajYCgAQgCkEBaiIKQcAASQ0AC0EAKAKAAiECQQAoAoQCIQNBACgCiAIhBEEAKAKMAiEFQQAoApACIQZBACgClAIhB0EAKAKYAiEIQQAoApwCIQlBACEKA0AgCSAGQQZ4IAZBC3hzIAZBGXhzaiAGIAdxIAZBf3MgCHFzaiAKQQJ0KAIAaiAKQQJ0KAKABGohCyAIIQkgByEIIAYhByAFIAtqIQYgBCEFIAMhBCACIQMgCyADQQJ4IANBDXhzIANBFnhzaiADIARxIAMgBXFzIAQgBXFzaiECIApBAWoiCkHAAEkNAAtBAEEAKAKAAiACajYCgAJBAEEAKAKEAiADajYChAJBAEEAKAKIAiAEajYCiAJBAEEAKAKMAiAFajYCjAJBAEEAKAKQAiAGajYCkAJBAEEAKAKUAiAHajYClAJBAEEAKAKYAiAIajYCmAJBAEEAKAKcAiAJajYCnAIgAEHAAGohAAwACwsL';

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { sha256Hex } from '../../src/image/sha256.js';
 import { HeaderError, decodeHeader, decodeLongName, decodeNumber, decodePax } from '../../src/tar/header.js';
 import { rawHeader } from './raw.js';
 
@@ -46,6 +47,45 @@ describe('decodeHeader', () => {
     const block = rawHeader({ name: 'x', size: 1 });
     block[0] = 'y'.charCodeAt(0);
     expect(() => decodeHeader(block)).toThrow(HeaderError);
+  });
+
+  it('takes a checksum of unsigned bytes, or of signed ones (old writers), wherever the block sits in its buffer', () => {
+    const unsigned = rawHeader({ name: 'caf\u00e9/\u00fcber.tar', size: 3 });
+    const signed = Buffer.from(unsigned);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : signed[i]! > 127 ? signed[i]! - 256 : signed[i]!;
+    signed.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    expect(signed.compare(unsigned)).not.toBe(0);
+    for (const block of [unsigned, signed]) {
+      // At an even and an odd byte offset of a larger buffer, as a walk's window holds it.
+      for (const at of [512, 513]) {
+        const window = Buffer.alloc(2048);
+        block.copy(window, at);
+        const held = window.subarray(at, at + 512);
+        expect(decodeHeader(held).name).toBe('caf\u00e9/\u00fcber.tar');
+        held[300] = held[300]! ^ 1;
+        expect(() => decodeHeader(held)).toThrow(/checksum/);
+      }
+    }
+  });
+
+  it('checks the same after the WebAssembly memory has grown, and without WebAssembly (node --jitless)', async () => {
+    const good = rawHeader({ name: 'x', size: 1 });
+    const bad = Buffer.from(good);
+    bad[0] = 'y'.charCodeAt(0);
+    // A hash of 300 KB grows the module's memory past its first two pages.
+    sha256Hex(Buffer.alloc(300_000));
+    expect(decodeHeader(good).name).toBe('x');
+    expect(() => decodeHeader(bad)).toThrow(/checksum/);
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const fresh = await import('../../src/tar/header.js');
+      expect(fresh.decodeHeader(good).name).toBe('x');
+      expect(() => fresh.decodeHeader(bad)).toThrow(/checksum/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('rejects bytes that are not a header', () => {

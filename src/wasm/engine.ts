@@ -1,0 +1,25 @@
+// The seed's WebAssembly module (./module.ts writes it), compiled and instantiated once, on first
+// use: 0.7 M instructions (callgrind, Node 26), against several million for the same loops in V8's
+// interpreter at start. Undefined where WebAssembly is off (node --jitless): callers then do the
+// work in JavaScript or with node:crypto.
+
+/** The WebAssembly JavaScript API, as far as used here (@types/node 20 does not declare it). */
+declare const WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } } | undefined;
+
+export interface Engine {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  /** SHA-256's compression of every 64-byte block of [from, to) into the hash (./memory.ts H_AT). */
+  compress(from: number, to: number): void;
+  /** The tar checksum of the 512-byte header at `at`: its bytes summed, the checksum field as spaces. */
+  tarsum(at: number): number;
+}
+
+let engine: Engine | null | undefined;
+
+export function wasmEngine(): Engine | undefined {
+  if (engine === undefined) engine = typeof WebAssembly === 'object' ? (new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(MODULE, 'base64'))).exports as Engine) : null;
+  return engine ?? undefined;
+}
+
+/** The module ./module.ts writes, as base64 (test/wasm/engine.test.ts checks it is the same). */
+const MODULE = 'AGFzbQEAAAABCwJgAn9/AGABfwF/AwMCAAEFAwEAAgceAwZtZW1vcnkCAAhjb21wcmVzcwAABnRhcnN1bQABCtsEAooEAQt/AkADQCAAIAFPDQFBACEKA0AgCkECdCAAIApBAnRqKAIAIgxBCHdB/4H8B3EgDEEIeEGA/oN4cXI2AoAEIApBAWoiCkEQSQ0ACwNAIApBAnQgCkECdCgC+AMhDCAMQRF4IAxBE3hzIAxBCnZzIApBAnQoAuQDaiAKQQJ0KALEAyEMIAxBB3ggDEESeHMgDEEDdnNqIApBAnQoAsADajYCgAQgCkEBaiIKQcAASQ0AC0EAKAKAAiECQQAoAoQCIQNBACgCiAIhBEEAKAKMAiEFQQAoApACIQZBACgClAIhB0EAKAKYAiEIQQAoApwCIQlBACEKA0AgCSAGQQZ4IAZBC3hzIAZBGXhzaiAGIAdxIAZBf3MgCHFzaiAKQQJ0KAIAaiAKQQJ0KAKABGohCyAIIQkgByEIIAYhByAFIAtqIQYgBCEFIAMhBCACIQMgCyADQQJ4IANBDXhzIANBFnhzaiADIARxIAMgBXFzIAQgBXFzaiECIApBAWoiCkHAAEkNAAtBAEEAKAKAAiACajYCgAJBAEEAKAKEAiADajYChAJBAEEAKAKIAiAEajYCiAJBAEEAKAKMAiAFajYCjAJBAEEAKAKQAiAGajYCkAJBAEEAKAKUAiAHajYClAJBAEEAKAKYAiAIajYCmAJBAEEAKAKcAiAJajYCnAIgAEHAAGohAAwACwsLTQECf0EAIQEDQCACIAAgAWotAABqIQIgAUEBaiIBQYAESQ0AC0GUASEBA0AgAiAAIAFqLQAAayECIAFBAWoiAUGcAUkNAAsgAkGAAmoL';
