@@ -30,9 +30,12 @@ export class LoadedArchives {
   private pending = new Map<string, Entry>();
   private reuse = true;
 
-  /** The parts of archive `path`: those read earlier while the file is unchanged, else read now by `read`. */
-  async read(path: string, read: (onTempFile: (temp: TempFile) => void) => Promise<ArchivePart[]>): Promise<ArchivePart[]> {
-    const before = await identityAt(path);
+  /**
+   * The parts of archive `path`: those read earlier while the file is unchanged, else read now by
+   * `read`. `blocking`: its file is stated without the thread pool (../source/file-handle.ts).
+   */
+  async read(path: string, read: (onTempFile: (temp: TempFile) => void) => Promise<ArchivePart[]>, blocking = false): Promise<ArchivePart[]> {
+    const before = await identityAt(path, blocking);
     if (before === undefined) return read(() => {});
     const known = this.pending.get(path) ?? (this.reuse ? this.kept.get(path) : undefined);
     if (known !== undefined && sameIdentity(known.identity, before)) {
@@ -45,7 +48,7 @@ export class LoadedArchives {
       release();
       throw error;
     });
-    const after = await identityAt(path);
+    const after = await identityAt(path, blocking);
     if (after === undefined || !sameIdentity(before, after)) {
       release();
       throw new ChangedWhileLoadingError(path);
@@ -85,7 +88,7 @@ export class LoadedArchives {
   }
 }
 
-async function identityAt(path: string): Promise<FileIdentity | undefined> {
-  const stats = await stat(path).catch(() => undefined);
+async function identityAt(path: string, blocking: boolean): Promise<FileIdentity | undefined> {
+  const stats = await stat(path, blocking).catch(() => undefined);
   return stats?.isFile() ? identityOf(stats) : undefined;
 }

@@ -11,8 +11,8 @@ import { expandInputs, HAULER_INDEX_JSON, INDEX_JSON } from '../source/inputs.js
  * folder, whatever they hold: a file still being copied may not look like an archive yet) and the
  * index files of OCI layout folders. Talos cache folders change only on SIGHUP.
  */
-export async function scanFiles(tars: string[], recursive: boolean): Promise<Map<string, FileIdentity>> {
-  const { inputs, skipped } = await expandInputs(tars, recursive, () => true);
+export async function scanFiles(tars: string[], recursive: boolean, blocking = false): Promise<Map<string, FileIdentity>> {
+  const { inputs, skipped } = await expandInputs(tars, recursive, () => true, blocking);
   const paths: string[] = [...skipped];
   for (const input of inputs) {
     if (input.kind === 'archive') paths.push(input.path);
@@ -20,7 +20,7 @@ export async function scanFiles(tars: string[], recursive: boolean): Promise<Map
   }
   const files = new Map<string, FileIdentity>();
   for (const path of paths) {
-    const stats = await stat(path).catch(() => undefined);
+    const stats = await stat(path, blocking).catch(() => undefined);
     if (stats?.isFile()) files.set(path, identityOf(stats));
   }
   return files;

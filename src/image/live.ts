@@ -77,7 +77,8 @@ export class LiveContent {
   /** The start-up load (its errors stop start-up); `serve` makes the registry from its result. */
   async loadFirst<T>(serve: (model: ImageModel, pinned: ReadonlyMap<string, FileIdentity>) => Promise<T>): Promise<T> {
     const { archives, recursive } = this.options;
-    const files = await scanFiles(this.options.tars, recursive);
+    // Nothing is served yet: the files are stated without the thread pool, as the load reads them.
+    const files = await scanFiles(this.options.tars, recursive, true);
     const model = await this.prepare(await loadImages(this.options.tars, { ...this.options.load, recursive, archives }));
     const result = await serve(model, archives.identities());
     archives.commit();

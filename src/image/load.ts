@@ -61,7 +61,7 @@ export async function loadImages(tarPaths: string[], options: LoadOptions = {}):
 /** The loading itself, without signal handlers: also what live content calls while serving. */
 export async function loadModel(tarPaths: string[], options: LoadOptions = {}, loading: (what: string) => void = () => {}): Promise<ImageModel> {
   const builder = new ModelBuilder({ strict: options.strict ?? false });
-  const { inputs, skipped, unsearched } = await expandInputs(tarPaths, options.recursive ?? false, options.accept);
+  const { inputs, skipped, unsearched } = await expandInputs(tarPaths, options.recursive ?? false, options.accept, options.blocking);
   for (const input of inputs) {
     loading(input.path);
     const parts = await readInput(input, options);
@@ -88,7 +88,7 @@ async function readInput(input: Input, options: LoadOptions): Promise<ArchivePar
     return index.withFile(() => readArchive(index, archive));
   };
   if (input.kind !== 'archive' || options.archives === undefined) return read();
-  return options.archives.read(input.path, read);
+  return options.archives.read(input.path, read, options.blocking);
 }
 
 function openInput(input: Input, options: ArchiveOptions): Promise<TarIndex> {

@@ -8,7 +8,11 @@
 // under way when its file is closed could read whatever file is opened next under that number.
 // So, as node:fs/promises' FileHandle does (lib/internal/fs/promises.js, kRef/kUnref), close waits
 // for the reads and stats under way, and nothing starts on a handle once close is called.
-import { close, fstat, open as openCallback, read, readdir as readdirCallback, stat as statCallback, type Dirent, type Stats } from 'node:fs';
+//
+// `blocking`: the call is made without the thread pool, for a load nothing is served during (a
+// start: TarIndex's `blocking`). Each call through the pool wakes one of its threads and then the
+// event loop; a start made about fifteen such round trips before listening.
+import { close, closeSync, fstat, fstatSync, open as openCallback, openSync, read, readdir as readdirCallback, readdirSync, readSync, stat as statCallback, statSync, type Dirent, type Stats } from 'node:fs';
 
 function closedError(syscall: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`EBADF: file closed, ${syscall}`), { code: 'EBADF', errno: -9, syscall });
@@ -27,14 +31,19 @@ class OpenFile implements FileHandle {
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
-  constructor(readonly fd: number) {}
+  constructor(
+    readonly fd: number,
+    private readonly blocking: boolean,
+  ) {}
 
   /** Reads `length` bytes at `position` into `buffer` from `offset`, as FileHandle.read does. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Buffer }> {
+    if (this.blocking && this.closing === undefined) return settle(() => ({ bytesRead: readSync(this.fd, buffer, offset, length, position), buffer }));
     return this.use('read', (done) => read(this.fd, buffer, offset, length, position, (error, bytesRead) => done(error, { bytesRead, buffer })));
   }
 
   stat(): Promise<Stats> {
+    if (this.blocking && this.closing === undefined) return settle(() => fstatSync(this.fd));
     return this.use('fstat', (done) => fstat(this.fd, done));
   }
 
@@ -43,7 +52,7 @@ class OpenFile implements FileHandle {
     this.closing ??= new Promise<void>((resolve) => {
       if (this.pending === 0) resolve();
       else this.drained = resolve;
-    }).then(() => new Promise<void>((resolve, reject) => close(this.fd, (error) => (error ? reject(error) : resolve()))));
+    }).then(() => (this.blocking ? closeSync(this.fd) : new Promise<void>((resolve, reject) => close(this.fd, (error) => (error ? reject(error) : resolve())))));
     return this.closing;
   }
 
@@ -60,18 +69,31 @@ class OpenFile implements FileHandle {
   }
 }
 
-/** Opens `path` for reading. */
-export function open(path: string, flags: 'r'): Promise<FileHandle> {
-  return new Promise((resolve, reject) => openCallback(path, flags, (error, fd) => (error ? reject(error) : resolve(new OpenFile(fd)))));
+/** Opens `path` for reading; a `blocking` handle also stats and closes without the thread pool. */
+export function open(path: string, flags: 'r', blocking = false): Promise<FileHandle> {
+  if (blocking) return settle(() => new OpenFile(openSync(path, flags), true));
+  return new Promise((resolve, reject) => openCallback(path, flags, (error, fd) => (error ? reject(error) : resolve(new OpenFile(fd, false)))));
 }
 
-export function stat(path: string): Promise<Stats> {
+export function stat(path: string, blocking = false): Promise<Stats> {
+  if (blocking) return settle(() => statSync(path));
   return new Promise((resolve, reject) => statCallback(path, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
+/** The result of a blocking call as a promise: its value, or what it threw as the rejection. */
+function settle<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export function readdir(path: string): Promise<string[]>;
-export function readdir(path: string, options: { withFileTypes: true }): Promise<Dirent[]>;
-export function readdir(path: string, options?: { withFileTypes: true }): Promise<string[] | Dirent[]> {
+export function readdir(path: string, options: { withFileTypes: true }, blocking?: boolean): Promise<Dirent[]>;
+export function readdir(path: string, options: undefined, blocking: boolean): Promise<string[]>;
+export function readdir(path: string, options?: { withFileTypes: true }, blocking = false): Promise<string[] | Dirent[]> {
+  if (blocking) return settle(() => (options ? readdirSync(path, options) : readdirSync(path)));
   return new Promise((resolve, reject) => {
     if (options) readdirCallback(path, options, (error, entries) => (error ? reject(error) : resolve(entries)));
     else readdirCallback(path, (error, names) => (error ? reject(error) : resolve(names)));

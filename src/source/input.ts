@@ -10,10 +10,10 @@ import { fileProblem } from '../os-errors.js';
  * archives) are told apart before this, in src/source/inputs.ts.
  * A pipe is refused: blobs are served as byte ranges read at any position, which a pipe cannot give.
  */
-export async function checkInput(path: string): Promise<Stats> {
+export async function checkInput(path: string, blocking = false): Promise<Stats> {
   let stats: Stats;
   try {
-    stats = await stat(path);
+    stats = await stat(path, blocking);
   } catch (err) {
     throw new LoadError(path, fileProblem(path, err));
   }
@@ -22,14 +22,17 @@ export async function checkInput(path: string): Promise<Stats> {
   return stats;
 }
 
-/** The first `length` bytes of `path` (fewer when the file is shorter); LoadError when it cannot be opened. */
-export async function readHead(path: string, length: number): Promise<Buffer> {
-  return readHeadAt(path, 0, length);
+/**
+ * The first `length` bytes of `path` (fewer when the file is shorter); LoadError when it cannot be
+ * opened. `blocking`: without the thread pool (./file-handle.ts).
+ */
+export async function readHead(path: string, length: number, blocking = false): Promise<Buffer> {
+  return readHeadAt(path, 0, length, blocking);
 }
 
 /** `length` bytes of `path` from `position` (fewer at its end); LoadError when it cannot be opened. */
-export async function readHeadAt(path: string, position: number, length: number): Promise<Buffer> {
-  const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+export async function readHeadAt(path: string, position: number, length: number, blocking = false): Promise<Buffer> {
+  const file = await open(path, 'r', blocking).catch((err: NodeJS.ErrnoException) => {
     throw new LoadError(path, fileProblem(path, err));
   });
   try {

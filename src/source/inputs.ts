@@ -34,18 +34,19 @@ export function isIgnoredName(name: string): boolean {
 
 /**
  * `accept`: which files found in folders to take now (live content passes those that have settled);
- * with it, a folder holding none is empty for now rather than a mistake.
+ * with it, a folder holding none is empty for now rather than a mistake. `blocking`: files are stated
+ * and read without the thread pool, for a load nothing is served during (./file-handle.ts).
  */
-export async function expandInputs(paths: string[], recursive: boolean, accept?: (path: string) => boolean): Promise<Inputs> {
+export async function expandInputs(paths: string[], recursive: boolean, accept?: (path: string) => boolean, blocking = false): Promise<Inputs> {
   const found: Inputs = { inputs: [], skipped: [], unsearched: [] };
   for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
+    const info = await stat(path, blocking).catch(() => undefined);
     if (!info?.isDirectory()) found.inputs.push({ kind: 'archive', path });
-    else if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
-    else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
+    else if (await isLayoutFolder(path, blocking)) found.inputs.push({ kind: 'layout-folder', path });
+    else if (await isCacheFolder(path, blocking)) found.inputs.push({ kind: 'cache-folder', path });
     else {
       const before = found.inputs.length;
-      await scanFolder(path, recursive, found, accept ?? (() => true));
+      await scanFolder(path, recursive, found, accept ?? (() => true), blocking);
       if (found.inputs.length === before && accept === undefined) throw new LoadError(path, noArchiveProblem(recursive));
     }
   }
@@ -57,23 +58,23 @@ function noArchiveProblem(recursive: boolean): string {
   return `a folder with no image archive (tar, tar.gz, tar.zst) and no OCI layout ${where}`;
 }
 
-async function scanFolder(dir: string, recursive: boolean, found: Inputs, accept: (path: string) => boolean): Promise<void> {
-  const names = (await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+async function scanFolder(dir: string, recursive: boolean, found: Inputs, accept: (path: string) => boolean, blocking: boolean): Promise<void> {
+  const names = (await readdir(dir, undefined, blocking).catch((err: NodeJS.ErrnoException) => {
     throw new LoadError(dir, `cannot list the folder: ${fileProblem(dir, err, 'list')}`);
   })).sort();
   for (const name of names) {
     if (isIgnoredName(name)) continue;
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
+    const info = await stat(path, blocking).catch(() => undefined);
     if (info?.isDirectory()) {
       // `skopeo copy ... oci:DIR` beside the archives is an image, as an archive would be.
-      if (await isLayoutFolder(path)) found.inputs.push({ kind: 'layout-folder', path });
-      else if (await isCacheFolder(path)) found.inputs.push({ kind: 'cache-folder', path });
-      else if (recursive) await scanFolder(path, recursive, found, accept);
+      if (await isLayoutFolder(path, blocking)) found.inputs.push({ kind: 'layout-folder', path });
+      else if (await isCacheFolder(path, blocking)) found.inputs.push({ kind: 'cache-folder', path });
+      else if (recursive) await scanFolder(path, recursive, found, accept, blocking);
       else found.unsearched.push(path);
     } else if (!accept(path)) {
       continue;
-    } else if (info?.isFile() && (await looksLikeArchive(path))) {
+    } else if (info?.isFile() && (await looksLikeArchive(path, blocking))) {
       found.inputs.push({ kind: 'archive', path });
     } else {
       found.skipped.push(path);
@@ -81,8 +82,8 @@ async function scanFolder(dir: string, recursive: boolean, found: Inputs, accept
   }
 }
 
-async function looksLikeArchive(path: string): Promise<boolean> {
-  const bytes = await readHead(path, USTAR_AT + USTAR.length).catch(() => undefined);
+async function looksLikeArchive(path: string, blocking: boolean): Promise<boolean> {
+  const bytes = await readHead(path, USTAR_AT + USTAR.length, blocking).catch(() => undefined);
   if (!bytes) return false;
   if (codecOf(bytes)) return true;
   return bytes.subarray(USTAR_AT, USTAR_AT + USTAR.length).equals(USTAR);
@@ -99,10 +100,10 @@ export const HAULER_INDEX_JSON = 'hauler-index.json';
  * writes no `oci-layout`; src/image/readers/hauler.ts): it is served as one layout, not as a folder
  * of archives.
  */
-export async function isLayoutFolder(dir: string): Promise<boolean> {
-  if ((await regularFileSize(join(dir, OCI_LAYOUT))) !== undefined) return true;
-  const blobs = await stat(join(dir, 'blobs')).catch(() => undefined);
-  return blobs?.isDirectory() === true && (await regularFileSize(join(dir, INDEX_JSON))) !== undefined;
+export async function isLayoutFolder(dir: string, blocking = false): Promise<boolean> {
+  if ((await regularFileSize(join(dir, OCI_LAYOUT), blocking)) !== undefined) return true;
+  const blobs = await stat(join(dir, 'blobs'), blocking).catch(() => undefined);
+  return blobs?.isDirectory() === true && (await regularFileSize(join(dir, INDEX_JSON), blocking)) !== undefined;
 }
 
 /** Talos' flat image cache (`talosctl images cache-create --layout flat`, siderolabs/talos pkg/imager/cache). */
@@ -110,12 +111,12 @@ export const CACHE_MANIFESTS = 'manifests';
 export const CACHE_BLOBS = 'blob';
 
 /** True when `dir` holds the two folders of a Talos flat image cache: `manifests/` and `blob/`. */
-export async function isCacheFolder(dir: string): Promise<boolean> {
-  const kinds = await Promise.all([CACHE_MANIFESTS, CACHE_BLOBS].map((name) => stat(join(dir, name)).catch(() => undefined)));
+export async function isCacheFolder(dir: string, blocking = false): Promise<boolean> {
+  const kinds = await Promise.all([CACHE_MANIFESTS, CACHE_BLOBS].map((name) => stat(join(dir, name), blocking).catch(() => undefined)));
   return kinds.every((s) => s?.isDirectory() === true);
 }
 
-export async function regularFileSize(path: string): Promise<number | undefined> {
-  const s = await stat(path).catch(() => undefined);
+export async function regularFileSize(path: string, blocking = false): Promise<number | undefined> {
+  const s = await stat(path, blocking).catch(() => undefined);
   return s?.isFile() ? s.size : undefined;
 }

@@ -28,7 +28,7 @@ export const DEFAULT_MAX_DECOMPRESSED = 64 * 2 ** 30;
 const SNIFF = 4096;
 
 export async function openArchive(path: string, options: ArchiveOptions = {}): Promise<TarIndex> {
-  const { size } = await checkInput(path);
+  const { size } = await checkInput(path, options.blocking);
   return openSpan(path, path, size, undefined, options);
 }
 
@@ -42,7 +42,7 @@ export async function openNestedArchive(path: string, span: ByteSpan, file: stri
 }
 
 async function openSpan(path: string, file: string, size: number, span: ByteSpan | undefined, options: ArchiveOptions): Promise<TarIndex> {
-  const head = await readHeadAt(path, span?.offset ?? 0, Math.min(SNIFF, size));
+  const head = await readHeadAt(path, span?.offset ?? 0, Math.min(SNIFF, size), options.blocking);
   const codec = codecOf(head.subarray(0, MAGIC_LENGTH));
   if (!codec) return indexTar(path, file, span, options.blocking);
   const decoder = codec.decoder();

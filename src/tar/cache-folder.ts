@@ -17,29 +17,29 @@ const MAX_DEPTH = 40;
 
 export async function indexCacheFolder(dir: string, blocking = false): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
-  await addFiles(dir, CACHE_MANIFESTS, entries, MAX_DEPTH);
-  await addFiles(dir, CACHE_BLOBS, entries, 1);
+  await addFiles(dir, CACHE_MANIFESTS, entries, MAX_DEPTH, blocking);
+  await addFiles(dir, CACHE_BLOBS, entries, 1, blocking);
   return new FolderIndex(dir, entries, dir, blocking);
 }
 
 /** Adds the regular files below `dir/rel` (symlinks followed to files, never to folders). */
-async function addFiles(dir: string, rel: string, entries: Map<string, TarEntry>, depth: number): Promise<void> {
-  const children = await listDir(dir, rel);
-  const sizes = await Promise.all(children.map((c) => (c.isDirectory() ? undefined : regularFileSize(join(dir, rel, c.name)))));
+async function addFiles(dir: string, rel: string, entries: Map<string, TarEntry>, depth: number, blocking: boolean): Promise<void> {
+  const children = await listDir(dir, rel, blocking);
+  const sizes = await Promise.all(children.map((c) => (c.isDirectory() ? undefined : regularFileSize(join(dir, rel, c.name), blocking))));
   for (const [i, child] of children.entries()) {
     const name = `${rel}/${child.name}`;
     const size = sizes[i];
     if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
     else if (child.isDirectory()) {
       if (depth <= 1) throw new LoadError(dir, `folders nested more than ${MAX_DEPTH} deep in a Talos image cache`, name);
-      await addFiles(dir, name, entries, depth - 1);
+      await addFiles(dir, name, entries, depth - 1, blocking);
     }
   }
 }
 
-async function listDir(dir: string, rel: string): Promise<Dirent[]> {
+async function listDir(dir: string, rel: string, blocking: boolean): Promise<Dirent[]> {
   try {
-    return (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return (await readdir(join(dir, rel), { withFileTypes: true }, blocking)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (err) {
     throw new LoadError(dir, `cannot list the folder: ${fileProblem(join(dir, rel), err, 'list')}`, rel);
   }

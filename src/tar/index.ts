@@ -138,8 +138,8 @@ export class TarIndex {
   /** The first `length` bytes of a regular entry's data. */
   protected async readAt(entry: TarEntry, length: number): Promise<Buffer> {
     const shared = this.shared.scopes > 0;
-    if (shared) this.shared.handle ??= open(this.path, 'r');
-    const file = await (shared ? this.shared.handle! : open(this.path, 'r'));
+    if (shared) this.shared.handle ??= open(this.path, 'r', this.blocking);
+    const file = await (shared ? this.shared.handle! : open(this.path, 'r', this.blocking));
     try {
       const buffer = Buffer.alloc(length);
       const bytesRead = await readPositioned(file, buffer, length, entry.offset, this.blocking);
@@ -157,10 +157,13 @@ function linkTarget(entry: TarEntry): string {
   return entry.type === 'hardlink' ? normalizeEntryName(target) : symlinkTarget(entry.name, target);
 }
 
-/** Opens `path` for reading; a failure is a start-up error naming `file` and the system's code. */
-export async function openForReading(path: string, file = path): Promise<FileHandle> {
+/**
+ * Opens `path` for reading (`blocking`: see ../source/file-handle.ts); a failure is a start-up error
+ * naming `file` and the system's code.
+ */
+export async function openForReading(path: string, file = path, blocking = false): Promise<FileHandle> {
   try {
-    return await open(path, 'r');
+    return await open(path, 'r', blocking);
   } catch (err) {
     throw new LoadError(file, fileProblem(path, err));
   }
@@ -177,7 +180,7 @@ export interface ByteSpan {
  * LoadError for anything malformed or hostile.
  */
 export async function indexTar(path: string, file = path, span?: ByteSpan, blocking = false): Promise<TarIndex> {
-  const handle = await openForReading(path, file);
+  const handle = await openForReading(path, file, blocking);
   try {
     const base = span?.offset ?? 0;
     const size = span?.size ?? (await handle.stat()).size;

@@ -58,17 +58,17 @@ function readStartBlocking(path: string, buffer: Buffer): number {
 
 export async function indexLayoutFolder(dir: string, blocking = false): Promise<TarIndex> {
   const entries = new Map<string, TarEntry>();
-  const index = await regularFileSize(join(dir, INDEX_JSON));
+  const index = await regularFileSize(join(dir, INDEX_JSON), blocking);
   if (index === undefined) throw new LoadError(dir, `an OCI layout folder needs a regular file ${INDEX_JSON}`);
   entries.set(INDEX_JSON, { name: INDEX_JSON, type: 'file', offset: 0, size: index });
   // Whether a folder without oci-layout is a layout (a hauler store) is for the reader to tell.
   for (const name of [OCI_LAYOUT, HAULER_INDEX_JSON]) {
-    const size = await regularFileSize(join(dir, name));
+    const size = await regularFileSize(join(dir, name), blocking);
     if (size !== undefined) entries.set(name, { name, type: 'file', offset: 0, size });
   }
-  for (const algorithm of await listDir(join(dir, BLOBS))) {
-    const names = await listDir(join(dir, BLOBS, algorithm));
-    const sizes = await Promise.all(names.map((n) => regularFileSize(join(dir, BLOBS, algorithm, n))));
+  for (const algorithm of await listDir(join(dir, BLOBS), blocking)) {
+    const names = await listDir(join(dir, BLOBS, algorithm), blocking);
+    const sizes = await Promise.all(names.map((n) => regularFileSize(join(dir, BLOBS, algorithm, n), blocking)));
     names.forEach((n, i) => {
       const size = sizes[i];
       const name = `${BLOBS}/${algorithm}/${n}`;
@@ -78,10 +78,10 @@ export async function indexLayoutFolder(dir: string, blocking = false): Promise<
   return new FolderIndex(dir, entries, dir, blocking);
 }
 
-async function listDir(path: string): Promise<string[]> {
-  const s = await stat(path).catch(() => undefined);
+async function listDir(path: string, blocking: boolean): Promise<string[]> {
+  const s = await stat(path, blocking).catch(() => undefined);
   if (!s?.isDirectory()) return [];
-  const names = await readdir(path).catch((err: unknown) => {
+  const names = await readdir(path, undefined, blocking).catch((err: unknown) => {
     throw new LoadError(path, `cannot list the folder: ${fileProblem(path, err, 'list')}`);
   });
   return names.sort();

@@ -71,3 +71,19 @@ describe('stat and readdir', () => {
     await expect(readdir(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'scandir' });
   });
 });
+
+describe('blocking', () => {
+  it('opens, reads, stats, lists and closes the same without the thread pool, and rejects the same', async () => {
+    const file = await open(join(dir, 'small'), 'r', true);
+    const { bytesRead, buffer } = await file.read(Buffer.alloc(3), 0, 3, 2);
+    expect([bytesRead, buffer.toString()]).toEqual([3, 'cde']);
+    expect((await file.stat()).size).toBe(6);
+    await file.close();
+    await expect(file.read(Buffer.alloc(1), 0, 1, 0)).rejects.toMatchObject({ code: 'EBADF' });
+    expect((await stat(big, true)).size).toBe(8 * MIB);
+    expect((await readdir(dir, undefined, true)).sort()).toEqual(['big', 'small', 'sub']);
+    expect((await readdir(dir, { withFileTypes: true }, true)).filter((e) => e.isDirectory()).map((e) => e.name)).toEqual(['sub']);
+    await expect(open(join(dir, 'missing'), 'r', true)).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open', path: join(dir, 'missing') });
+    await expect(stat(join(dir, 'missing'), true)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
