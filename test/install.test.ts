@@ -136,6 +136,20 @@ describe('the single executable script with deferred built-ins', () => {
     expect(result.modules).not.toContain('NativeModule fs/promises');
   });
 
+  it('a load reads its archive without libuv\'s thread pool: a crane tarball\'s inspect ends with no more threads than an empty script', () => {
+    // The pool starts its four threads on its first call (named libuv-worker only from Node 22).
+    const hook = join(dir, 'threads.cjs');
+    writeFileSync(hook, `process.on('exit', () => require('fs').writeFileSync(process.env.THREADS_OUT, String(require('fs').readdirSync('/proc/self/task').length)));\n`);
+    const threadsAtExit = (args: string[]) => {
+      const out = join(dir, 'threads.txt');
+      const result = spawnSync(process.execPath, ['--require', hook, ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, THREADS_OUT: out } });
+      expect(result.status, result.stderr).toBe(0);
+      return Number(readFileSync(out, 'utf8'));
+    };
+    const empty = threadsAtExit(['-e', '']);
+    expect(threadsAtExit([script, 'inspect', FIXTURE])).toBeLessThanOrEqual(empty);
+  });
+
   it('a gzip archive is read through the deferred zlib, loaded on first use', () => {
     const gz = join(dir, 'seed-image.tar.gz');
     writeFileSync(gz, gzipSync(readFileSync(FIXTURE)));

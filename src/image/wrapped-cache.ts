@@ -7,7 +7,7 @@
 // layer is opened as an archive (decoded once into temporary space, or indexed in place if plain).
 // The same image pushed to a registry (`crane push ./image-cache.oci …`) and pulled back as a crane
 // tarball (`crane pull`, a `manifest.json` archive) is recognised the same way.
-import { createGunzip } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { type Descriptor, MediaType } from '../model.js';
 import { CACHE_BLOBS, CACHE_MANIFESTS } from '../source/inputs.js';
 import { type ArchiveOptions, openNestedArchive } from '../tar/archive.js';
@@ -45,7 +45,7 @@ export async function openWrappedCacheTarball(archive: TarIndex, options: Archiv
 /** Opens the layer entry `path` as an archive when its first tar entry is the cache's. */
 async function openIfCache(index: TarIndex, path: string, options: ArchiveOptions): Promise<TarIndex | undefined> {
   const head = await index.readHead(path, PEEK);
-  if (!isCacheTar(head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? await gunzipHead(head) : head)) return undefined;
+  if (!isCacheTar(head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? gunzipHead(head) : head)) return undefined;
   const source = index.source(path);
   return openNestedArchive(source.path, { offset: source.offset, size: source.size }, `${index.file} (${path}, the image cache layer)`, options);
 }
@@ -78,24 +78,21 @@ function isCacheTar(head: Buffer): boolean {
 }
 
 /**
- * The first decoded block of gzip bytes that may be cut short or damaged further on: the decoder
- * hands out each block as it is made (chunkSize), so what precedes damage is seen; whether the
- * whole layer decodes is found when it is decoded.
+ * The first decoded block of gzip bytes that may be cut short or damaged further on: what a longer
+ * and longer prefix decodes to, flushed as far as it goes, until a block or damage is reached; so
+ * what precedes damage is seen, and whether the whole layer decodes is found when it is decoded.
+ * Synchronous: zlib's streams run in libuv's thread pool, which a start (a crane tarball of one
+ * gzip layer is sniffed here) would otherwise start for this alone.
  */
-function gunzipHead(bytes: Buffer): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const gunzip = createGunzip({ chunkSize: BLOCK });
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const done = () => {
-      gunzip.destroy();
-      resolve(Buffer.concat(chunks));
-    };
-    gunzip.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      if ((length += chunk.length) >= BLOCK) done();
-    });
-    gunzip.on('error', done).on('end', done);
-    gunzip.end(bytes);
-  });
+function gunzipHead(bytes: Buffer): Buffer {
+  let head = Buffer.alloc(0);
+  for (let length = 1024; ; length *= 2) {
+    const prefix = bytes.subarray(0, Math.min(length, bytes.length));
+    try {
+      head = gunzipSync(prefix, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      return head;
+    }
+    if (head.length >= BLOCK || prefix.length === bytes.length) return head;
+  }
 }

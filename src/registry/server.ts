@@ -87,7 +87,7 @@ export async function createRegistry(model: ImageModel, options: RegistryOptions
     ...(options.onFileChanged && { onFileChanged: options.onFileChanged }),
   });
   // The one reference a swap replaces; each request reads it once.
-  let current = await openSnapshot(model, snapshotOptions(options.pinned));
+  let current = await openSnapshot(model, { ...snapshotOptions(options.pinned), beforeServing: true });
   const retired = new RetiredSnapshots(options.pullGraceMs);
   const logger = options.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };

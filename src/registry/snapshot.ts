@@ -14,6 +14,8 @@ export interface SnapshotOptions {
   /** Identity of each tar file when it was indexed (src/source/identity.ts); unpinned files are not checked. */
   pinned?: ReadonlyMap<string, FileIdentity>;
   onFileChanged?: OnFileChanged;
+  /** The first snapshot, made before the server listens: its files are opened with blocking calls. */
+  beforeServing?: boolean;
 }
 
 export class Snapshot {
@@ -49,6 +51,6 @@ export class Snapshot {
 export async function openSnapshot(model: ImageModel, options: SnapshotOptions = {}): Promise<Snapshot> {
   const served = buildServed(model, options.platform);
   const pins = new PinnedFiles(options.pinned, options.onFileChanged);
-  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk, undefined, pins);
+  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk, undefined, pins, options.beforeServing);
   return new Snapshot(served, files);
 }

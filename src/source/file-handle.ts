@@ -80,6 +80,15 @@ export function stat(path: string, blocking = false): Promise<Stats> {
   return new Promise((resolve, reject) => statCallback(path, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
+/**
+ * Opens `path` for reading with a blocking call, and reads, stats and closes it through the thread
+ * pool afterwards: a file served from once the seed listens, opened before it does (the first
+ * snapshot), when the pool would otherwise start its threads for this one call.
+ */
+export function openBeforeServing(path: string): Promise<FileHandle> {
+  return settle(() => new OpenFile(openSync(path, 'r'), false));
+}
+
 /** The result of a blocking call as a promise: its value, or what it threw as the rejection. */
 function settle<T>(call: () => T): Promise<T> {
   try {

@@ -4,7 +4,7 @@
 // reopen files or share a file position. The read loop is our own:
 // a fs.ReadStream closes its descriptor when destroyed (a client going away), even with
 // autoClose off, which would pull the file out from under every other transfer.
-import { open, stat, type FileHandle } from './file-handle.js';
+import { open, openBeforeServing, stat, type FileHandle } from './file-handle.js';
 import type { FileSource, Source, TarSource } from '../model.js';
 import { Readable, type Writable } from 'node:stream';
 import { READ_BUDGET, ReadBudget, type Lease } from './read-budget.js';
@@ -68,12 +68,14 @@ export class SourceFiles {
 
   /**
    * `chunk`: the largest read; `budget`: bytes of read buffers for all transfers together; `pins`:
-   * the identity each tar file had when indexed, checked before and during every transfer.
+   * the identity each tar file had when indexed, checked before and during every transfer;
+   * `beforeServing`: nothing is served yet, the files are opened with blocking calls
+   * (./file-handle.ts openBeforeServing).
    */
-  static async open(sources: Iterable<Source>, chunk = READ_CHUNK, budget = READ_BUDGET, pins = new PinnedFiles()): Promise<SourceFiles> {
+  static async open(sources: Iterable<Source>, chunk = READ_CHUNK, budget = READ_BUDGET, pins = new PinnedFiles(), beforeServing = false): Promise<SourceFiles> {
     const handles = new Map<string, FileHandle>();
     try {
-      for (const path of new Set(tarPathsOf(sources))) handles.set(path, await open(path, 'r'));
+      for (const path of new Set(tarPathsOf(sources))) handles.set(path, await (beforeServing ? openBeforeServing(path) : open(path, 'r')));
     } catch (error) {
       await Promise.all([...handles.values()].map((h) => h.close()));
       throw error;

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { open, readdir, stat } from '../../src/source/file-handle.js';
+import { open, openBeforeServing, readdir, stat } from '../../src/source/file-handle.js';
 import { tempDir } from '../helpers/pack.js';
 
 const dir = await tempDir('sr-file-handle-');
@@ -85,5 +85,17 @@ describe('blocking', () => {
     expect((await readdir(dir, { withFileTypes: true }, true)).filter((e) => e.isDirectory()).map((e) => e.name)).toEqual(['sub']);
     await expect(open(join(dir, 'missing'), 'r', true)).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open', path: join(dir, 'missing') });
     await expect(stat(join(dir, 'missing'), true)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('openBeforeServing', () => {
+  it('opens at once, and its handle then reads and closes as any other', async () => {
+    const file = await openBeforeServing(big);
+    const { bytesRead, buffer } = await file.read(Buffer.alloc(MIB), 0, MIB, MIB);
+    expect(bytesRead).toBe(MIB);
+    expect(buffer.every((b) => b === 7)).toBe(true);
+    await file.close();
+    await expect(file.read(Buffer.alloc(1), 0, 1, 0)).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(openBeforeServing(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
   });
 });
