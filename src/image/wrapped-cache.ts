@@ -79,20 +79,37 @@ function isCacheTar(head: Buffer): boolean {
 
 /**
  * The first decoded block of gzip bytes that may be cut short or damaged further on: what a longer
- * and longer prefix decodes to, flushed as far as it goes, until a block or damage is reached; so
- * what precedes damage is seen, and whether the whole layer decodes is found when it is decoded.
- * Synchronous: zlib's streams run in libuv's thread pool, which a start (a crane tarball of one
- * gzip layer is sniffed here) would otherwise start for this alone.
+ * and longer prefix decodes to, flushed as far as it goes, until a block is reached; at damage, what
+ * the longest prefix before it decodes to (found by halving). So what precedes damage is seen, and
+ * whether the whole layer decodes is found when it is decoded. Synchronous: zlib's streams run in
+ * libuv's thread pool, which a start (a crane tarball of one gzip layer is sniffed here) would
+ * otherwise start for this alone.
  */
 function gunzipHead(bytes: Buffer): Buffer {
-  let head = Buffer.alloc(0);
-  for (let length = 1024; ; length *= 2) {
-    const prefix = bytes.subarray(0, Math.min(length, bytes.length));
+  const decode = (length: number): Buffer | undefined => {
     try {
-      head = gunzipSync(prefix, { finishFlush: constants.Z_SYNC_FLUSH });
+      return gunzipSync(bytes.subarray(0, length), { finishFlush: constants.Z_SYNC_FLUSH });
     } catch {
-      return head;
+      return undefined;
     }
-    if (head.length >= BLOCK || prefix.length === bytes.length) return head;
+  };
+  let head: Buffer = Buffer.alloc(0);
+  let good = 0;
+  let bad = 0;
+  for (let length = Math.min(1024, bytes.length); ; length = Math.min(length * 2, bytes.length)) {
+    const decoded = decode(length);
+    if (decoded === undefined) {
+      bad = length;
+      break;
+    }
+    [head, good] = [decoded, length];
+    if (decoded.length >= BLOCK || length === bytes.length) return decoded;
   }
+  while (bad - good > 1) {
+    const middle = (good + bad) >> 1;
+    const decoded = decode(middle);
+    if (decoded === undefined) bad = middle;
+    else [head, good] = [decoded, middle];
+  }
+  return head;
 }
