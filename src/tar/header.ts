@@ -20,6 +20,8 @@ export interface Header {
 export class HeaderError extends Error {}
 
 function field(block: Buffer, start: number, length: number): string {
+  // Most fields of most headers (link name, ustar prefix) are empty: no search, no decoding.
+  if (block[start] === 0) return '';
   const end = block.indexOf(0, start);
   const stop = end === -1 || end > start + length ? start + length : end;
   return block.toString('utf8', start, stop);
@@ -33,6 +35,18 @@ export function decodeNumber(block: Buffer, start: number, length: number): numb
     for (let i = start + 1; i < start + length; i++) value = value * 256 + block[i]!;
     if (!Number.isSafeInteger(value)) throw new HeaderError('numeric field too large');
     return value;
+  }
+  // Plain octal digits, with spaces around them and a NUL after (what writers write): read from the
+  // bytes, without making a string. Anything else is read as text below, and refused as before.
+  const end = start + length;
+  let at = start;
+  while (at < end && block[at] === 0x20) at++;
+  const digits = at;
+  let octal = 0;
+  for (; at < end && block[at]! >= 0x30 && block[at]! <= 0x37; at++) octal = octal * 8 + block[at]! - 0x30;
+  if (at > digits) {
+    while (at < end && block[at] === 0x20) at++;
+    if (at === end || block[at] === 0) return octal;
   }
   const text = field(block, start, length).trim();
   if (text === '') return 0;
@@ -104,7 +118,7 @@ export function decodeHeader(block: Buffer): Header {
   let type = TYPES[flag] ?? 'other';
   let name = field(block, 0, 100);
   // ustar splits long names into prefix + name; GNU's "ustar  " magic uses that space for other fields.
-  if (block.toString('latin1', 257, 263) === 'ustar\0') {
+  if (block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0) {
     const prefix = field(block, 345, 155);
     if (prefix) name = `${prefix}/${name}`;
   }

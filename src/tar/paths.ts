@@ -4,6 +4,8 @@ export class PathError extends Error {}
 
 /** `./a//b/` → `a/b`; an absolute path or a `..` that climbs above the archive's root is an error. */
 export function normalizeEntryName(name: string): string {
+  // Already normal (most names): no `.` or `..` part, no empty part.
+  if (name !== '' && !name.startsWith('/') && !name.endsWith('/') && !name.endsWith('.') && !name.includes('//') && !name.includes('./')) return name;
   if (name.startsWith('/')) throw new PathError(`absolute path "${name}"`);
   const parts: string[] = [];
   for (const part of name.split('/')) {

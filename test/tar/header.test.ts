@@ -101,6 +101,16 @@ describe('decodeNumber', () => {
   it('rejects non-octal text', () => {
     expect(() => decodeNumber(Buffer.from('00009x0\0'), 0, 8)).toThrow(HeaderError);
   });
+  it('reads digits with spaces around them from the bytes, and refuses what follows them as before', () => {
+    expect(decodeNumber(Buffer.from('  0755  '), 0, 8)).toBe(0o755);
+    expect(decodeNumber(Buffer.from('17\0garbage'), 0, 8)).toBe(0o17);
+    expect(decodeNumber(Buffer.from('\0\0\0\0\0\0\0\0'), 0, 8)).toBe(0);
+    expect(decodeNumber(Buffer.from('        '), 0, 8)).toBe(0);
+    expect(decodeNumber(Buffer.from('0755\t\0'), 0, 8)).toBe(0o755);
+    expect(() => decodeNumber(Buffer.from('0755 x\0'), 0, 8)).toThrow(/invalid numeric field "0755 x"/);
+    expect(() => decodeNumber(Buffer.from('07558\0'), 0, 6)).toThrow(/invalid numeric field "07558"/);
+    expect(decodeNumber(Buffer.from('77777777777\0'), 0, 12)).toBe(8 ** 11 - 1);
+  });
 });
 
 describe('decodePax', () => {
