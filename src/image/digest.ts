@@ -19,6 +19,10 @@ export function isSha256Digest(s: string): boolean {
 
 /** The sha256 digest an entry name states (crane layer and config names, podman layers, blob paths). */
 export function digestFromEntryName(name: string): string | undefined {
+  // The digest is in the name's last part, which must then be 64 characters at least: most names of
+  // a docker save archive (`<id>/layer.tar`, `<id>/json`, `<id>/VERSION`) are refused here, without
+  // the search (interpreted at start, it ran from every position of the name).
+  if (name.length - name.lastIndexOf('/') - 1 < 64) return undefined;
   const match = DIGEST_IN_NAME.exec(name);
   return match ? `sha256:${match[1]}` : undefined;
 }

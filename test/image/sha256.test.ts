@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { sha256Digest } from '../../src/image/digest.js';
+import { digestFromEntryName, sha256Digest } from '../../src/image/digest.js';
 import { sha256Hex } from '../../src/image/sha256.js';
 
 const nodeHex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -51,4 +51,21 @@ describe('sha256Digest', () => {
       expect(sha256Digest(bytes)).toBe(`sha256:${nodeHex(bytes)}`);
     }
   });
+});
+
+describe('digestFromEntryName', () => {
+  const hex = 'a'.repeat(63) + 'b';
+  it.each([
+    [`${hex}`, `sha256:${hex}`],
+    [`${hex}.json`, `sha256:${hex}`],
+    [`${hex}.tar.gz`, `sha256:${hex}`],
+    [`blobs/sha256/${hex}`, `sha256:${hex}`],
+    [`x/sha256:${hex}`, `sha256:${hex}`],
+    [`${hex}/layer.tar`, undefined],
+    [`${hex}/json`, undefined],
+    [`blobs/sha256/${hex.slice(1)}`, undefined],
+    [`x${hex}`, undefined],
+    [`${hex}x`, undefined],
+    ['manifest.json', undefined],
+  ])('%s: %s', (name, digest) => expect(digestFromEntryName(name)).toBe(digest));
 });
