@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PasswordFileError, readPasswordFile } from '../../src/password-file.js';
 import { fromHelper } from '../../src/client/cred-helper.js';
 import { resolveCredentials } from '../../src/client/credentials.js';
@@ -10,6 +10,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('resolveCredentials', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-creds-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const docker = join(dir, 'docker');
   mkdirSync(docker);
   writeFileSync(join(docker, 'config.json'), JSON.stringify({ auths: { 'https://reg.local:5000/v1/': { auth: b64('dock:er') }, other: { auth: b64('x:y') } } }));
@@ -38,6 +39,7 @@ describe('resolveCredentials', () => {
 // stdin, {"ServerURL","Username","Secret"} out, or exit 1 with "credentials not found in native keychain".
 describe('docker credential helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-credhelpers-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   const helper = (name: string, body: string) => {
@@ -81,6 +83,7 @@ describe('docker credential helpers', () => {
 
 describe('--password-file, one reader for push and configure', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-pwfile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'two-lines'), 'a\nb\n');
   writeFileSync(join(dir, 'empty'), '\n');
 
