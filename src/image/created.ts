@@ -5,7 +5,7 @@
 // waits on the event loop, so with blocking system calls and one open per file (an airgap bundle's
 // hundred configs were three round trips each through libuv's thread pool).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { beforeBlockingRead } from '../tar/blocking-reads.js';
+import { beforeBlockingCall } from '../source/file-handle.js';
 import { isObject } from './config.js';
 import { isManifest, type ImageModel, type Source } from '../model.js';
 
@@ -26,7 +26,7 @@ export async function newestCreated(model: ImageModel): Promise<Created | undefi
     for (const digest of configDigests(model)) {
       const blob = model.blobs.get(digest);
       if (blob === undefined || blob.size > CONFIG_CAP) continue;
-      await beforeBlockingRead();
+      await beforeBlockingCall();
       const date = createdOf(readSmall(files, blob.source, blob.size));
       if (date !== undefined && (newest === undefined || date > newest.date)) newest = { date, config: digest };
     }

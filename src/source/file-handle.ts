@@ -89,8 +89,25 @@ export function openBeforeServing(path: string): Promise<FileHandle> {
   return settle(() => new OpenFile(openSync(path, 'r'), false));
 }
 
-/** The result of a blocking call as a promise: its value, or what it threw as the rejection. */
+/**
+ * Blocking calls (a load nothing is served during) follow one another in microtasks, which never let
+ * the event loop turn: a signal (Ctrl-C, a supervisor's SIGTERM during a long start on a slow disk:
+ * src/image/interrupt.ts) would wait for the whole load. Every CALLS_PER_TURN blocking calls, the
+ * loop gets a turn.
+ */
+export const CALLS_PER_TURN = 64;
+let calls = 0;
+
+/** Call before each blocking call: resolves at once, or after one turn of the event loop. */
+export function beforeBlockingCall(): Promise<void> | undefined {
+  if (++calls % CALLS_PER_TURN !== 0) return undefined;
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The result of a blocking call as a promise (its value, or what it threw), the loop's turn first when due. */
 function settle<T>(call: () => T): Promise<T> {
+  const turn = beforeBlockingCall();
+  if (turn !== undefined) return turn.then(call);
   try {
     return Promise.resolve(call());
   } catch (error) {

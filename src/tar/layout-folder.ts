@@ -9,7 +9,7 @@ import { LoadError } from '../load-error.js';
 import { fileProblem } from '../os-errors.js';
 import type { FileSource, TarSource } from '../model.js';
 import { HAULER_INDEX_JSON, INDEX_JSON, OCI_LAYOUT, regularFileSize } from '../source/inputs.js';
-import { beforeBlockingRead } from './blocking-reads.js';
+import { beforeBlockingCall } from '../source/file-handle.js';
 import { TarIndex, type TarEntry } from './index.js';
 
 const BLOBS = 'blobs';
@@ -25,7 +25,7 @@ export class FolderIndex extends TarIndex {
     const path = join(this.path, entry.name);
     const buffer = Buffer.alloc(length);
     let bytesRead: number;
-    if (this.blocking) await beforeBlockingRead();
+    if (this.blocking) await beforeBlockingCall();
     try {
       bytesRead = this.blocking ? readStartBlocking(path, buffer) : await readStart(path, buffer);
     } catch (err) {

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { open, openBeforeServing, readdir, stat } from '../../src/source/file-handle.js';
+import { CALLS_PER_TURN, open, openBeforeServing, readdir, stat } from '../../src/source/file-handle.js';
 import { tempDir } from '../helpers/pack.js';
 
 const dir = await tempDir('sr-file-handle-');
@@ -97,5 +97,18 @@ describe('openBeforeServing', () => {
     await file.close();
     await expect(file.read(Buffer.alloc(1), 0, 1, 0)).rejects.toMatchObject({ code: 'EBADF' });
     await expect(openBeforeServing(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+  });
+});
+
+describe('blocking calls and the event loop', () => {
+  it('give the loop a turn every CALLS_PER_TURN calls, so a signal is handled during a long load', async () => {
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    try {
+      for (let i = 0; i < 5 * CALLS_PER_TURN; i++) await stat(big, true);
+    } finally {
+      clearInterval(ticking);
+    }
+    expect(turns).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@ import { openArchive } from '../../src/tar/archive.js';
 import { indexTar } from '../../src/tar/index.js';
 import { indexLayoutFolder } from '../../src/tar/layout-folder.js';
 import { walkEntries } from '../../src/tar/walk.js';
-import { READS_PER_TURN } from '../../src/tar/blocking-reads.js';
+import { CALLS_PER_TURN } from '../../src/source/file-handle.js';
 import { packTar, tempDir } from '../helpers/pack.js';
 import { END, padTo512, rawHeader } from './raw.js';
 
@@ -239,7 +239,7 @@ describe('blocking and asynchronous reads', () => {
   });
 
   it('a long blocking walk lets the event loop turn (a signal is handled during it)', async () => {
-    const count = 5 * READS_PER_TURN;
+    const count = 5 * CALLS_PER_TURN;
     const parts: Buffer[] = [];
     // Data larger than the walk's smallest window: one read per header.
     for (let i = 0; i < count; i++) parts.push(rawHeader({ name: `f${i}`, size: 16384 }), Buffer.alloc(16384));
