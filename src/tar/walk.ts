@@ -58,19 +58,18 @@ class BlockReader {
   }
 
   async read(offset: number, length: number): Promise<Buffer> {
-    const end = offset + length;
-    if (end > this.size) throw new WalkError('archive is truncated', offset);
-    if (offset < this.windowStart || end > this.windowStart + this.window.length) {
-      const onward = offset === this.windowStart + this.window.length;
-      this.windowSize = onward ? Math.min(this.windowSize * 2, MAX_WINDOW) : MIN_WINDOW;
-      const want = Math.min(Math.max(length, this.windowSize), this.size - offset);
-      const buffer = Buffer.allocUnsafe(want);
-      const bytesRead = await readPositioned(this.file, buffer, want, this.base + offset, this.blocking);
-      if (bytesRead < length) throw new WalkError('archive is truncated', offset);
-      this.window = buffer.subarray(0, bytesRead);
-      this.windowStart = offset;
-    }
-    return this.window.subarray(offset - this.windowStart, end - this.windowStart);
+    if (offset + length > this.size) throw new WalkError('archive is truncated', offset);
+    const held = this.held(offset, length);
+    if (held !== undefined) return held;
+    const onward = offset === this.windowStart + this.window.length;
+    this.windowSize = onward ? Math.min(this.windowSize * 2, MAX_WINDOW) : MIN_WINDOW;
+    const want = Math.min(Math.max(length, this.windowSize), this.size - offset);
+    const buffer = Buffer.allocUnsafe(want);
+    const bytesRead = await readPositioned(this.file, buffer, want, this.base + offset, this.blocking);
+    if (bytesRead < length) throw new WalkError('archive is truncated', offset);
+    this.window = buffer.subarray(0, bytesRead);
+    this.windowStart = offset;
+    return this.window.subarray(0, length);
   }
 }
 
