@@ -127,16 +127,20 @@ export async function runServe(options: ServeOptions): Promise<ImageModel> {
   const reachable = reachableAt(address, options.advertise);
   const caPath = options.tlsSelfSigned === undefined ? undefined : join(options.tlsSelfSigned, 'ca.crt');
   ui?.started({ version: options.version ?? 'unknown', host: reachable[0]!, auth: auth !== undefined, ...(tls && { certChain: tls.pair.cert, caPath }) });
-  for (const line of banner(model, reachable[0]!)) console.log(line);
-  for (const line of advertiseWarnings(options.advertise, address)) console.log(`warning: ${line}`);
-  for (const line of tls?.banner ?? []) console.log(line);
-  for (const line of warnings) console.log(printable(`warning: ${line}`));
-  if (reachable.length > 1) console.log(`reachable at ${reachable.join(', ')}`);
+  const lines = [
+    ...banner(model, reachable[0]!),
+    ...advertiseWarnings(options.advertise, address).map((line) => `warning: ${line}`),
+    ...(tls?.banner ?? []),
+    ...warnings.map((line) => printable(`warning: ${line}`)),
+    ...(reachable.length > 1 ? [`reachable at ${reachable.join(', ')}`] : []),
+    `seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`,
+  ];
   // The first push is queued before watching starts: a reload's push always comes after it.
   pushing?.start(model);
   // Watching before the listening line: an archive moved in as soon as that line is read is seen.
   live.start();
-  console.log(`seed-registry listening on ${boundUrl(tls ? 'https' : 'http', address)}`);
+  // One write: each console.log is a write of its own (a k3s bundle's banner is hundreds of lines).
+  console.log(lines.join('\n'));
   listened();
   return model;
 }
