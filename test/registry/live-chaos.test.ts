@@ -72,7 +72,7 @@ describe('live content under change', () => {
     const files = await openFilesIn(dir);
     await s.stop();
 
-    console.log(`chaos: ${tally.ok} verified bodies, ${JSON.stringify(tally.expected)} on changing images, reloads ${JSON.stringify(s.live.reloads)}; ${s.errors.join(' | ')} ${s.info.length} info`);
+    console.log(`chaos: ${tally.ok} verified bodies, ${JSON.stringify(tally.expected)} on changing images, reloads ${JSON.stringify(s.live.reloads)}; errors: ${s.errors.join(' | ')}; warnings: ${s.warnings.join(' | ')}; ${s.info.length} info`);
     expect(tally.wrong).toEqual([]);
     expect(tally.failed).toEqual([]);
     expect(tally.ok).toBeGreaterThan(500);
