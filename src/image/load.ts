@@ -66,7 +66,7 @@ export async function loadModel(tarPaths: string[], options: LoadOptions = {}, l
     loading(input.path);
     const parts = await readInput(input, options);
     if (parts.every((p) => p.contents.images.length === 0)) throw new LoadError(input.path, 'holds no images to serve');
-    for (const part of parts) builder.add(part.file, part.contents, options.repository ?? repositoryFromFile(input.path), input.path);
+    for (const part of parts) builder.add(part.file, part.contents, () => options.repository ?? repositoryFromFile(input.path), input.path);
   }
   const model = builder.build();
   model.warnings.unshift(

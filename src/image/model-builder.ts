@@ -30,9 +30,10 @@ export class ModelBuilder {
   /**
    * `file` names where the images were read (for messages), `input` the archive or folder given:
    * one input claiming a tag twice is refused, two inputs are settled by the claim rule.
-   * `fallbackRepository` names images the archive names by a bare tag or not at all.
+   * `fallbackRepository` names images the archive names by a bare tag or not at all; it is asked only
+   * for those (most archives name every image: no file name to clean up at start).
    */
-  add(file: string, contents: ArchiveContents, fallbackRepository: string, input: string = file): void {
+  add(file: string, contents: ArchiveContents, fallbackRepository: () => string, input: string = file): void {
     this.warnings.push(...contents.warnings);
     for (const image of contents.images) this.addImage({ file, input }, image, fallbackRepository);
   }
@@ -49,15 +50,15 @@ export class ModelBuilder {
     return { manifests: this.manifests, blobs: this.blobs, repositories, images, warnings: [...this.warnings, ...clashWarnings(repositories)] };
   }
 
-  private addImage(where: { file: string; input: string }, image: FoundImage, fallbackRepository: string): void {
+  private addImage(where: { file: string; input: string }, image: FoundImage, fallbackRepository: () => string): void {
     for (const m of image.manifests) if (!this.manifests.has(m.digest)) this.manifests.set(m.digest, m);
     for (const b of image.blobs) if (!this.blobs.has(b.digest)) this.blobs.set(b.digest, b);
     // Fallback names follow docker's normalisation too (`app` is docker.io `library/app`, alias `app`),
     // so a bare tag and a full name for the same repository share one tag namespace.
-    const fallback = parseImageName(fallbackRepository);
-    const names = dedupe([...image.names, ...image.bareTags.map((tag) => ({ ...fallback, tag }))]);
+    const fallback = () => parseImageName(fallbackRepository());
+    const names = dedupe([...image.names, ...image.bareTags.map((tag) => ({ ...fallback(), tag }))]);
     // Untagged: still listed, and its repository known, so a pull by digest has a name to use.
-    if (names.length === 0) names.push(fallback);
+    if (names.length === 0) names.push(fallback());
     for (const name of names) {
       const kept = this.claim(where, name, image.top.digest);
       const listed = kept ? name : { registry: name.registry, repository: name.repository };

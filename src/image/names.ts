@@ -31,7 +31,8 @@ export function parseImageName(ref: string): ImageName {
   // distribution/reference: the name with its registry part is at most 255 characters.
   if (path.length > NAME_MAX) throw new Error(`image name longer than ${NAME_MAX} characters: "${ref}"`);
   const { registry, repository } = splitRegistry(path);
-  if (!isDomain(registry)) throw new Error(`invalid registry "${registry}" in image name "${ref}"`);
+  // Docker Hub's name needs no check: one regular expression fewer to compile at start.
+  if (registry !== DEFAULT_REGISTRY && !isDomain(registry)) throw new Error(`invalid registry "${registry}" in image name "${ref}"`);
   if (!isRepositoryName(repository)) throw new Error(`invalid repository in image name "${ref}"`);
   const name: ImageName = { registry, repository };
   if (tag !== undefined) name.tag = tag;
