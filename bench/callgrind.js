@@ -48,3 +48,15 @@ export function mainThreadCount(label, out, part = 1) {
   if (!existsSync(dump)) throw new Error(`${label}: callgrind wrote no dump ${part}`);
   return Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(dump, 'utf8'))[1]);
 }
+
+/**
+ * The inclusive count of function `name` in the main thread of dump `part` of `out` (0 when it never
+ * ran), from valgrind's callgrind_annotate. `name` as callgrind writes it: the demangled name where
+ * the binary has a symbol table, `0x<address>` where it has none (a stripped binary).
+ */
+export function inclusiveCount(out, name, part = 1) {
+  const text = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', `${out}.${part}-01`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  // `  6,115,469 ( 4.47%)  ???:v8::internal::HashSeed::InitializeRoots(v8::internal::Isolate*) [/path/node]`
+  const line = text.split('\n').find((l) => l.includes(`:${name} [`));
+  return line === undefined ? 0 : Number(line.trim().split(' ')[0].replaceAll(',', ''));
+}

@@ -70,7 +70,7 @@ function contendersOf(exe, archive) {
 /** --release-count: main-thread instructions to the listening socket (bench/release-count.js). */
 export async function countReleaseStart({ runs, executable, tmpDir, archive = FIXTURE }) {
   const { executable: exe, floor } = contendersOf(executableOf(executable, tmpDir).copy, archive);
-  const samples = await countRelease({ executable: exe, 'empty node:http server': floor }, { rounds: runs });
+  const samples = await countRelease({ executable: exe, 'empty node:http server': floor }, { rounds: runs, symbols: obtainNode(RELEASE_LINE, process.arch) });
   const name = archive === FIXTURE ? 'fixtures/seed-image.tar' : archive;
   return [
     `Start-up counted: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`, serving ${name} (${(statSync(archive).size / 2 ** 20).toFixed(0)} MiB), Node v${PINNED[RELEASE_LINE].version}, callgrind:`,

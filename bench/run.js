@@ -65,7 +65,8 @@ const USAGE = `usage: node bench/run.js [options]
   --release-exe FILE measure this executable instead of building one
   --release-mib N    serve a 4-layer archive of N MiB (e.g. 2048) instead of the fixture
   --release-layers N with --release-mib: in N layers instead of 4 (a start's cost grows with the entries)
-  --release-count    with --release: main-thread instructions to the listening socket under callgrind, not time
+  --release-count    with --release: main-thread instructions to the listening socket under callgrind, not time;
+                     also without V8's hash-seed rehash, which moves each start by up to 20 M (needs nm)
   --push-plan N      only the time to plan a push of N signed images with SBOMs (bench/push-plan.js)
   --seed-exe FILE    measure seed-registry as this single executable, not node bin/seed-registry.js
   --seed-node N      run node bin/seed-registry.js on Node N: a path, or a pinned release line (26)
