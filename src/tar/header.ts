@@ -61,14 +61,18 @@ function checksumOk(block: Buffer): boolean {
   } catch {
     return false;
   }
-  if (stored === unsignedSum(block)) return true;
   // Some old writers summed signed bytes; both forms are accepted, as GNU tar does.
-  let signed = 0;
+  return stored === unsignedSum(block) || stored === sumInJavaScript(block, true);
+}
+
+/** The header's bytes summed, the checksum field as eight spaces; `signed`: bytes over 127 count as negative. */
+function sumInJavaScript(block: Buffer, signed: boolean): number {
+  let sum = 0;
   for (let i = 0; i < BLOCK; i++) {
     const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    signed += byte > 127 ? byte - 256 : byte;
+    sum += signed && byte > 127 ? byte - 256 : byte;
   }
-  return stored === signed;
+  return sum;
 }
 
 let header: Uint8Array | undefined;
@@ -81,11 +85,7 @@ let header: Uint8Array | undefined;
  */
 function unsignedSum(block: Buffer): number {
   const engine = wasmEngine();
-  if (engine === undefined) {
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-    return sum;
-  }
+  if (engine === undefined) return sumInJavaScript(block, false);
   // A view of the memory is made again after the memory grows (its old buffer is then detached).
   if (header === undefined || header.byteLength === 0) header = new Uint8Array(engine.memory.buffer, HEADER_AT, BLOCK);
   header.set(block.subarray(0, BLOCK));
