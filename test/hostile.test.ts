@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKEN_JSON, CONTROL_NAME, cyclicIndexes, doublingIndexes, gzipBomb, namedImage, nestedIndexes, notTars, writeArchive, zstdTar } from './helpers/hostile.js';
 import { tempDir } from './helpers/pack.js';
+import { childrenOf } from './helpers/proc.js';
 import { OciLayout, hex, makeLayer } from './image/archives.js';
 import { cacheMissingBlob, corruptCacheImage, writeTree } from './image/talos-layout.js';
 import { under, zarfPackage } from './image/tool-layouts.js';
@@ -387,22 +388,6 @@ async function decoderOfCopy(parent: number, tmp: string): Promise<{ pid: number
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`${parent} never started a decoder writing into ${tmp}`);
-}
-
-/**
- * The processes `parent` started: from its threads' `children` lists (proc(5)), quick enough to
- * catch a decoder early; a kernel without them is walked through /proc instead.
- */
-async function childrenOf(parent: number): Promise<string[]> {
-  const tasks = await readdir(`/proc/${parent}/task`).catch(() => [] as string[]);
-  const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${parent}/task/${t}/children`, 'utf8').catch(() => undefined)));
-  if (lists.some((l) => l !== undefined)) return lists.join(' ').split(' ').filter((p) => /^\d+$/.test(p));
-  const pids: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    if (Number(/^\d+ \(.*\) \S+ (\d+)/s.exec(stat)?.[1]) === parent) pids.push(pid);
-  }
-  return pids;
 }
 
 /** Resolves once `pid` has exited (or become a zombie); fails after 5 s. */

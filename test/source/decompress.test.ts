@@ -1,6 +1,5 @@
 // Compressed archives: decoded once into temporary space that is unlinked from the start, bounded
 // by a size limit and free space, refused early when what they hold is not a tar.
-import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { openArchive } from '../../src/tar/archive.js';
 import { gzipBomb, notTars, zstdTar } from '../helpers/hostile.js';
 import { tempDir } from '../helpers/pack.js';
+import { childrenNamed } from '../helpers/proc.js';
 
 const ZST = fileURLToPath(new URL('../../fixtures/formats/tiny-crane.tar.zst', import.meta.url));
 let dir: string;
@@ -101,7 +101,7 @@ describe('compressed archives', () => {
       expect(message).toBe(`${bomb}: decompresses to more than 16 MiB, the limit set by --max-decompressed-size`);
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(await readdir(tmp)).toEqual([]);
-      expect(childrenNamed('zstd')).toEqual([]);
+      expect(await childrenNamed(process.pid, 'zstd')).toEqual([]);
     });
 
     it('refuses at the first block what does not hold a tar', async () => {
@@ -169,18 +169,3 @@ describe('compressed archives', () => {
     expect(await loadError(openArchive(files['image.zip']!))).toBe(`${files['image.zip']}: is not a tar archive (it looks like a zip archive)`);
   });
 });
-
-/** Processes started by this one with the given command name (the decoders it runs). */
-function childrenNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
-      if (comm === name && Number(rest?.split(' ')[1]) === process.pid) pids.push(Number(pid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
