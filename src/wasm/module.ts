@@ -11,7 +11,7 @@ import { H_AT, K_AT, W_AT } from './memory.js';
 
 // The opcodes used (core specification §5.4), and LEB128 numbers (§5.2.2).
 const I32_CONST = 0x41, I32_LOAD = 0x28, I32_LOAD8_U = 0x2d, I32_STORE = 0x36, LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
-const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_AND = 0x71, I32_XOR = 0x73, I32_SHL = 0x74, I32_SHR_U = 0x76, I32_ROTL = 0x77, I32_ROTR = 0x78, I32_OR = 0x72, I32_LT_U = 0x49, I32_GE_U = 0x4f;
+const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_AND = 0x71, I32_XOR = 0x73, I32_SHL = 0x74, I32_SHR_U = 0x76, I32_OR = 0x72, I32_LT_U = 0x49, I32_GE_U = 0x4f;
 const I64_CONST = 0x42, I64_LOAD = 0x29, I64_AND = 0x83, I64_SHR_U = 0x88, I64_ADD = 0x7c, I32_WRAP_I64 = 0xa7, I64 = 0x7e;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40, I32 = 0x7f;
 
@@ -36,7 +36,13 @@ const load = (offset: number) => [I32_LOAD, 2, ...leb(offset, false)];
 const store = (offset: number) => [I32_STORE, 2, ...leb(offset, false)];
 /** W[t + delta] (t counts words: 4t is the byte offset). */
 const w = (delta: number) => [...get(T), ...int(2), I32_SHL, ...load(W_AT + 4 * delta)];
-const rotr = (l: number, n: number) => [...get(l), ...int(n), I32_ROTR];
+/**
+ * Rotation right by `n` as two shifts and an or. V8's baseline compiler (Liftoff), which runs the
+ * module at start, makes i32.rotr and i32.rotl a call to a C function (callgrind, Node 26:
+ * wasm::word32_ror_wrapper and word32_rol_wrapper, 608 calls a 64-byte block); a shift by a
+ * constant is one machine instruction there. A 48 KB message: 16.2 → 7.1 M instructions.
+ */
+const rotr = (l: number, n: number) => [...get(l), ...int(n), I32_SHR_U, ...get(l), ...int(32 - n), I32_SHL, I32_OR];
 /** Σ and σ (§4.1.2): three rotations (or two and a shift) of local `l`, xored. */
 const sigma = (l: number, r1: number, r2: number, third: number[]) => [...rotr(l, r1), ...rotr(l, r2), I32_XOR, ...third, I32_XOR];
 /** A loop over t from its value to `end`: body, t += 1, again while t < end. */
@@ -45,12 +51,14 @@ const loop = (end: number, body: number[]) => [LOOP, VOID, ...body, ...get(T), .
 const COMPRESS = [
   BLOCK, VOID, LOOP, VOID,
   ...get(FROM), ...get(TO), I32_GE_U, BR_IF, 1,
-  // §6.2.2 step 1: W[0..16) are the block's words, big-endian (a byte swap of the little-endian load).
+  // §6.2.2 step 1: W[0..16) are the block's words, big-endian (a byte swap of the little-endian load,
+  // in shifts: see rotr).
   ...int(0), ...set(T),
   ...loop(16, [
     ...get(T), ...int(2), I32_SHL,
     ...get(FROM), ...get(T), ...int(2), I32_SHL, I32_ADD, ...load(0), LOCAL_TEE, X,
-    ...int(8), I32_ROTL, ...int(0x00ff00ff), I32_AND, ...get(X), ...int(8), I32_ROTR, ...int(0xff00ff00 | 0), I32_AND, I32_OR,
+    ...int(24), I32_SHL, ...get(X), ...int(8), I32_SHL, ...int(0x00ff0000), I32_AND, I32_OR,
+    ...get(X), ...int(8), I32_SHR_U, ...int(0x0000ff00), I32_AND, I32_OR, ...get(X), ...int(24), I32_SHR_U, I32_OR,
     ...store(W_AT),
   ]),
   // W[16..64): σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16].
