@@ -51,6 +51,6 @@ export class Snapshot {
 export async function openSnapshot(model: ImageModel, options: SnapshotOptions = {}): Promise<Snapshot> {
   const served = buildServed(model, options.platform);
   const pins = new PinnedFiles(options.pinned, options.onFileChanged);
-  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), options.readChunk, undefined, pins, options.beforeServing);
+  const files = await SourceFiles.open([...served.blobs.values()].map((b) => b.source), { chunk: options.readChunk, pins, beforeServing: options.beforeServing });
   return new Snapshot(served, files);
 }

@@ -52,6 +52,17 @@ async function shortRead(handle: PositionedReader, source: TarSource | FileSourc
   return new ShortReadError(source.path, position, source.offset + source.size, actual);
 }
 
+export interface SourceFilesOptions {
+  /** The largest read. */
+  chunk?: number;
+  /** Bytes of read buffers for all transfers together. */
+  budget?: number;
+  /** The identity each tar file had when indexed, checked before and during every transfer. */
+  pins?: PinnedFiles;
+  /** Nothing is served yet: the files are opened with blocking calls (./file-handle.ts openBeforeServing). */
+  beforeServing?: boolean;
+}
+
 export class SourceFiles {
   private readonly buffers: ReadBudget;
   /** Whole-file sources (OCI layout folders): opened on demand, bounded in number. */
@@ -66,13 +77,9 @@ export class SourceFiles {
     this.buffers = new ReadBudget(chunk, budget);
   }
 
-  /**
-   * `chunk`: the largest read; `budget`: bytes of read buffers for all transfers together; `pins`:
-   * the identity each tar file had when indexed, checked before and during every transfer;
-   * `beforeServing`: nothing is served yet, the files are opened with blocking calls
-   * (./file-handle.ts openBeforeServing).
-   */
-  static async open(sources: Iterable<Source>, chunk = READ_CHUNK, budget = READ_BUDGET, pins = new PinnedFiles(), beforeServing = false): Promise<SourceFiles> {
+  /** The files of `sources`, open (`options`: see SourceFilesOptions). */
+  static async open(sources: Iterable<Source>, options: SourceFilesOptions = {}): Promise<SourceFiles> {
+    const { chunk = READ_CHUNK, budget = READ_BUDGET, pins = new PinnedFiles(), beforeServing = false } = options;
     const handles = new Map<string, FileHandle>();
     try {
       for (const path of new Set(tarPathsOf(sources))) handles.set(path, await (beforeServing ? openBeforeServing(path) : open(path, 'r')));

@@ -17,13 +17,13 @@ describe('SourceFiles.openRange', () => {
   const source: Source = { kind: 'tar', path, offset: 100, size: 2500 };
 
   it('streams a whole blob in chunks smaller than it', async () => {
-    const files = await SourceFiles.open([source], 1024);
+    const files = await SourceFiles.open([source], { chunk: 1024 });
     expect(await buffer(files.openRange(source))).toEqual(bytes.subarray(100, 2600));
     await files.close();
   });
 
   it('streams a sub-range, both ends inclusive', async () => {
-    const files = await SourceFiles.open([source], 1024);
+    const files = await SourceFiles.open([source], { chunk: 1024 });
     expect(await buffer(files.openRange(source, { start: 10, end: 1500 }))).toEqual(bytes.subarray(110, 1601));
     await files.close();
   });
@@ -38,7 +38,7 @@ describe('SourceFiles.openRange', () => {
     const short = join(dir, 'short.tar');
     writeFileSync(short, bytes);
     const s: Source = { kind: 'tar', path: short, offset: 0, size: 3000 };
-    const files = await SourceFiles.open([s], 1024);
+    const files = await SourceFiles.open([s], { chunk: 1024 });
     truncateSync(short, 1500);
     const error = await buffer(files.openRange(s)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShortReadError);
@@ -55,7 +55,7 @@ describe('SourceFiles.writeRange', () => {
     writeFileSync(path, bytes);
     const source: Source = { kind: 'tar', path, offset: 1000, size: 2_900_000 };
     // 256 KiB for 24 transfers: most of them read in the smallest buffers, some outside the slab.
-    const files = await SourceFiles.open([source], 64 * 1024, 256 * 1024);
+    const files = await SourceFiles.open([source], { chunk: 64 * 1024, budget: 256 * 1024 });
     const ranges = Array.from({ length: 24 }, (_, i) => ({ start: i * 1000, end: 2_899_999 - i * 5000 }));
     const got = ranges.map(() => [] as Buffer[]);
     // Like a socket, each write is copied out before its callback: then the buffer may be reused.
@@ -71,7 +71,7 @@ describe('SourceFiles.writeRange', () => {
     writeFileSync(path, bytes);
     const source: Source = { kind: 'tar', path, offset: 0, size: bytes.length };
     // 1 MiB for 12 transfers of 64 KiB chunks: past 8 transfers each holds one buffer, not two.
-    const files = await SourceFiles.open([source], 64 * 1024, 1024 * 1024);
+    const files = await SourceFiles.open([source], { chunk: 64 * 1024, budget: 1024 * 1024 });
     const got = Array.from({ length: 12 }, () => [] as Buffer[]);
     // The copy is taken when the write completes, some milliseconds later: a buffer lent to another
     // read before then would show up as wrong bytes here.

@@ -71,7 +71,7 @@ describe('SourceFiles with pinned identities', () => {
     const path = join(dir, 'c.tar');
     writeFileSync(path, Buffer.alloc(1 << 20, 7));
     const source: Source = { kind: 'tar', path, offset: 0, size: 1 << 20 };
-    const files = await SourceFiles.open([source], 64 * 1024, undefined, new PinnedFiles(new Map([[path, identityOf(statSync(path))]])));
+    const files = await SourceFiles.open([source], { chunk: 64 * 1024, pins: new PinnedFiles(new Map([[path, identityOf(statSync(path))]])) });
     expect(files.problem(source)).toBeUndefined();
     let taken = 0;
     let wrong = 0;

@@ -54,13 +54,13 @@ describe('SourceFiles with whole-file sources', () => {
   const source: Source = { kind: 'file', path: files[2]!, offset: 0, size: 4096 };
 
   it('streams a range through openRange', async () => {
-    const sources = await SourceFiles.open([source], 1000);
+    const sources = await SourceFiles.open([source], { chunk: 1000 });
     expect(await buffer(sources.openRange(source, { start: 10, end: 2999 }))).toEqual(Buffer.alloc(2990, 3));
     await sources.close();
   });
 
   it('writes a range through writeRange', async () => {
-    const sources = await SourceFiles.open([source], 1000);
+    const sources = await SourceFiles.open([source], { chunk: 1000 });
     const out = new PassThrough();
     const collected = buffer(out);
     await sources.writeRange(source, { start: 0, end: 4095 }, out);
