@@ -8,7 +8,6 @@ import { BLOCK, type EntryType, decodeHeader } from './header.js';
 import { looksLike } from '../source/looks.js';
 import { PathError, normalizeEntryName, symlinkTarget } from './paths.js';
 import { WalkError, walkEntries } from './walk.js';
-import { readPositioned } from './blocking-reads.js';
 
 export type { EntryType } from './header.js';
 
@@ -142,7 +141,7 @@ export class TarIndex {
     const file = await (shared ? this.shared.handle! : open(this.path, 'r', this.blocking));
     try {
       const buffer = Buffer.alloc(length);
-      const bytesRead = await readPositioned(file, buffer, length, entry.offset, this.blocking);
+      const { bytesRead } = await file.read(buffer, 0, length, entry.offset);
       if (bytesRead !== length) throw new LoadError(this.file, 'archive changed or was truncated while reading');
       return buffer;
     } finally {
@@ -185,7 +184,7 @@ export async function indexTar(path: string, file = path, span?: ByteSpan, block
     const base = span?.offset ?? 0;
     const size = span?.size ?? (await handle.stat()).size;
     if (size === 0) throw new LoadError(file, 'is empty, not a tar archive');
-    const raw = await walkEntries(handle, size, base, blocking).catch(async (err: unknown) => {
+    const raw = await walkEntries(handle, size, base).catch(async (err: unknown) => {
       if (!(err instanceof WalkError)) throw err;
       const notTar = err.offset === 0 ? await notTarProblem(handle, base) : undefined;
       throw new LoadError(file, notTar ?? `${err.message} at byte ${err.offset}`);

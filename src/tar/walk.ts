@@ -1,7 +1,6 @@
 // Walks a tar file's headers with positioned reads, jumping over entry data:
 // the cost grows with the number of entries, not with the archive's size.
 import type { FileHandle } from '../source/file-handle.js';
-import { readPositioned } from './blocking-reads.js';
 import { BLOCK, type EntryType, type Header, HeaderError, decodeHeader, decodeLongName, decodePax, isZeroBlock } from './header.js';
 
 export interface RawEntry {
@@ -43,7 +42,6 @@ class BlockReader {
     readonly size: number,
     /** Where the tar starts in the file (a tar held inside another file: an image layer). */
     private readonly base: number,
-    private readonly blocking: boolean,
   ) {}
 
   /**
@@ -65,7 +63,7 @@ class BlockReader {
     this.windowSize = onward ? Math.min(this.windowSize * 2, MAX_WINDOW) : MIN_WINDOW;
     const want = Math.min(Math.max(length, this.windowSize), this.size - offset);
     const buffer = Buffer.allocUnsafe(want);
-    const bytesRead = await readPositioned(this.file, buffer, want, this.base + offset, this.blocking);
+    const { bytesRead } = await this.file.read(buffer, 0, want, this.base + offset);
     if (bytesRead < length) throw new WalkError('archive is truncated', offset);
     this.window = buffer.subarray(0, bytesRead);
     this.windowStart = offset;
@@ -78,11 +76,11 @@ function padded(size: number): number {
 }
 
 /**
- * Entries of the tar of `size` bytes at `base` in `file`; offsets are the file's. `blocking`: read
- * synchronously, when nothing waits on the event loop (see TarIndex's `blocking`).
+ * Entries of the tar of `size` bytes at `base` in `file`; offsets are the file's. The reads are
+ * blocking when `file` was opened so (../source/file-handle.ts; see TarIndex's `blocking`).
  */
-export async function walkEntries(file: FileHandle, size: number, base = 0, blocking = false): Promise<RawEntry[]> {
-  const reader = new BlockReader(file, size, base, blocking);
+export async function walkEntries(file: FileHandle, size: number, base = 0): Promise<RawEntry[]> {
+  const reader = new BlockReader(file, size, base);
   const entries: RawEntry[] = [];
   let pax: Record<string, string> = {};
   let longName: string | undefined;

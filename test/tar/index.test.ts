@@ -7,7 +7,7 @@ import { openArchive } from '../../src/tar/archive.js';
 import { indexTar } from '../../src/tar/index.js';
 import { indexLayoutFolder } from '../../src/tar/layout-folder.js';
 import { walkEntries } from '../../src/tar/walk.js';
-import { CALLS_PER_TURN } from '../../src/source/file-handle.js';
+import { CALLS_PER_TURN, open as openFile } from '../../src/source/file-handle.js';
 import { packTar, tempDir } from '../helpers/pack.js';
 import { END, padTo512, rawHeader } from './raw.js';
 
@@ -244,7 +244,7 @@ describe('blocking and asynchronous reads', () => {
     // Data larger than the walk's smallest window: one read per header.
     for (let i = 0; i < count; i++) parts.push(rawHeader({ name: `f${i}`, size: 16384 }), Buffer.alloc(16384));
     const path = await rawTar('long-walk.tar', [...parts, END]);
-    const handle = await open(path, 'r');
+    const handle = await openFile(path, 'r', true);
     try {
       let turns = 0;
       let walking = true;
@@ -254,7 +254,7 @@ describe('blocking and asynchronous reads', () => {
         setImmediate(spin);
       };
       setImmediate(spin);
-      const entries = await walkEntries(handle, (await handle.stat()).size, 0, true);
+      const entries = await walkEntries(handle, (await handle.stat()).size, 0);
       walking = false;
       expect(entries).toHaveLength(count);
       expect(turns).toBeGreaterThanOrEqual(4);
