@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKEN_JSON, CONTROL_NAME, cyclicIndexes, doublingIndexes, gzipBomb, namedImage, nestedIndexes, notTars, writeArchive, zstdTar } from './helpers/hostile.js';
 import { tempDir } from './helpers/pack.js';
-import { childrenOf } from './helpers/proc.js';
+import { childrenNamed } from './helpers/proc.js';
 import { OciLayout, hex, makeLayer } from './image/archives.js';
 import { cacheMissingBlob, corruptCacheImage, writeTree } from './image/talos-layout.js';
 import { under, zarfPackage } from './image/tool-layouts.js';
@@ -378,12 +378,17 @@ function twoLayoutsOneTag() {
   return [...under('a/', layout('a')), ...under('b/', layout('b'))];
 }
 
-/** `parent`'s child writing the decompressed copy in `tmp` (its stdout), and a descriptor of that copy. */
+/**
+ * `parent`'s zstd writing the decompressed copy in `tmp` (its stdout), and a descriptor of that copy.
+ * Only once it is zstd: between the fork and the exec (the forked server, then setpriv before it
+ * sets the parent-death signal) the child already writes to the copy, and one held there is left
+ * without that signal: it outlived the SIGKILLed server and decoded the whole body (CI, once).
+ */
 async function decoderOfCopy(parent: number, tmp: string): Promise<{ pid: number; copy: FileHandle }> {
   for (let i = 0; i < 400; i++) {
-    for (const pid of await childrenOf(parent)) {
+    for (const pid of await childrenNamed(parent, 'zstd')) {
       const target = await readlink(`/proc/${pid}/fd/1`).catch(() => '');
-      if (target.startsWith(tmp) && target.endsWith('(deleted)')) return { pid: Number(pid), copy: await open(`/proc/${pid}/fd/1`, 'r') };
+      if (target.startsWith(tmp) && target.endsWith('(deleted)')) return { pid, copy: await open(`/proc/${pid}/fd/1`, 'r') };
     }
     await new Promise((r) => setTimeout(r, 10));
   }
