@@ -35,7 +35,9 @@ export class ModelBuilder {
    */
   add(file: string, contents: ArchiveContents, fallbackRepository: () => string, input: string = file): void {
     this.warnings.push(...contents.warnings);
-    for (const image of contents.images) this.addImage({ file, input }, image, fallbackRepository);
+    let fallback: ImageName | undefined;
+    const fallbackName = () => (fallback ??= parseImageName(fallbackRepository()));
+    for (const image of contents.images) this.addImage({ file, input }, image, fallbackName);
   }
 
   build(): ImageModel {
@@ -50,12 +52,11 @@ export class ModelBuilder {
     return { manifests: this.manifests, blobs: this.blobs, repositories, images, warnings: [...this.warnings, ...clashWarnings(repositories)] };
   }
 
-  private addImage(where: { file: string; input: string }, image: FoundImage, fallbackRepository: () => string): void {
+  private addImage(where: { file: string; input: string }, image: FoundImage, fallback: () => ImageName): void {
     for (const m of image.manifests) if (!this.manifests.has(m.digest)) this.manifests.set(m.digest, m);
     for (const b of image.blobs) if (!this.blobs.has(b.digest)) this.blobs.set(b.digest, b);
     // Fallback names follow docker's normalisation too (`app` is docker.io `library/app`, alias `app`),
     // so a bare tag and a full name for the same repository share one tag namespace.
-    const fallback = () => parseImageName(fallbackRepository());
     const names = dedupe([...image.names, ...image.bareTags.map((tag) => ({ ...fallback(), tag }))]);
     // Untagged: still listed, and its repository known, so a pull by digest has a name to use.
     if (names.length === 0) names.push(fallback());
