@@ -19,14 +19,14 @@ import { inclusiveCount, mainThreadCount, requireValgrind, startCounted } from '
 const REHASH = 'v8::internal::HashSeed::InitializeRoots(v8::internal::Isolate*)';
 
 /**
- * How callgrind names the rehash in `command`: by name in a node with its symbol table, else by
- * its address in `symbols`, the same Node's binary that still has one (a stripped copy keeps every
- * address: scripts/release/sea.mjs strips only the symbol and debug sections).
+ * The rehash's address in `symbols`, the Node binary the contenders are built on, with its symbol
+ * table: callgrind names the function so in a stripped copy, which keeps every address
+ * (scripts/release/sea.mjs strips only the symbol and debug sections).
  */
-function rehashName(command, symbols) {
+function rehashAddress(symbols) {
   const named = execFileSync('nm', ['-C', symbols], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').find((l) => l.endsWith(` ${REHASH}`));
   if (named === undefined) throw new Error(`${symbols}: no ${REHASH} in its symbol table`);
-  return command === symbols ? REHASH : `0x${named.split(' ')[0]}`;
+  return `0x${named.split(' ')[0]}`;
 }
 
 /** Main-thread instructions of `command args` up to its first uv_listen: { total, rehash }. */
@@ -46,7 +46,9 @@ export async function countRelease(contenders, { rounds = 2, symbols }) {
   requireValgrind('--release --release-count');
   const dir = mkdtempSync(join(tmpdir(), 'seed-registry-start-count-'));
   const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
-  const rehash = Object.fromEntries(Object.entries(contenders).map(([name, [command]]) => [name, rehashName(command, symbols)]));
+  const address = rehashAddress(symbols);
+  // By name in the node with its symbol table, by address in a stripped one.
+  const rehash = Object.fromEntries(Object.entries(contenders).map(([name, [command]]) => [name, command === symbols ? REHASH : address]));
   try {
     for (let round = 0; round < rounds; round++) {
       for (const [name, [command, args]] of Object.entries(contenders)) samples[name].push(await countToListen(command, args, dir, rehash[name]));
