@@ -77,8 +77,10 @@ describe('the seed logs what goes wrong', () => {
     const mark = seed.log().length;
     const res = await run('skopeo', ['inspect', '--cert-dir', certDir, '--creds', 'alice:wrong-pw-0', `docker://${registry}/${image}`]);
     expect(res.stderr).toMatch(/unauthorized|401/i);
-    const lines = await logged(mark, / 401 /);
-    expect(lines.some((l) => / 401 \d+ \d+ms from 127\.0\.0\.1 user "alice"$/.test(l))).toBe(true);
+    // Waits for the line with the user: the challenge's line (no credentials) comes first, and the
+    // seed writes a line once the response has closed, which can be after skopeo has exited.
+    const lines = await logged(mark, / 401 .* user "alice"$/);
+    expect(lines.some((l) => / 401 \d+ \d+ms from 127\.0\.0\.1 user "alice"$/.test(l)), seed.log().slice(mark)).toBe(true);
     // The right password still works.
     await runOk('skopeo', ['inspect', '--cert-dir', certDir, '--creds', `alice:${PASSWORD}`, `docker://${registry}/${image}`]);
   });
